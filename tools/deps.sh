@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing DataMgmt Node needs.
+#
+# Idempotent and quiet: when every package is present it prints nothing and
+# changes nothing. Otherwise it runs `apt-get update` once and installs only
+# the missing packages. Needs root (or sudo). Everything comes from Debian's
+# archive as the machine's apt is configured; nothing else is downloaded.
+#
+# Usage: tools/deps.sh [--print]   (--print lists the packages and exits)
+set -euo pipefail
+
+PACKAGES=(
+  # Build system: Bazel 4.2.3 and the rule sets it needs offline.
+  bazel-bootstrap bazel-rules-java
+  g++ git ca-certificates
+  # Code generation and the libraries we link against.
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
+  libabsl-dev libspdlog-dev libfmt-dev librocksdb-dev libssl-dev
+  libgtest-dev libgmock-dev
+  # .proto files we import: google/api, google/rpc, grpc/health/v1.
+  golang-github-grpc-ecosystem-grpc-gateway-dev grpc-proto
+)
+
+if [[ "${1:-}" == "--print" ]]; then
+  printf '%s\n' "${PACKAGES[@]}"
+  exit 0
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || {
+    echo "deps.sh: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  }
+  SUDO=(sudo)
+fi
+
+echo "deps.sh: installing ${#missing[@]} Debian package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+  >/tmp/datamgmt-deps-install.log 2>&1 || {
+  echo "deps.sh: apt-get install failed; see /tmp/datamgmt-deps-install.log" >&2
+  tail -20 /tmp/datamgmt-deps-install.log >&2
+  exit 1
+}
+echo "deps.sh: done"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test of DataMgmt Node. The one test command:
+# CI (.ci/run) calls exactly this, and README.md documents it.
+#
+#   tools/test.sh                 # install missing packages, build, test all
+#   BAZEL_FLAGS=--config=nosandbox tools/test.sh   # where sandboxing is denied
+#
+# The last line printed is the summary "N passed, N failed", counting test
+# cases (GoogleTest cases, read from each target's JUnit XML); a test target
+# that fails without reporting cases (crash, timeout, build failure) counts as
+# one failure. Exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+read -r -a bazel_flags <<<"${BAZEL_FLAGS:-}"
+bazel() { command bazel "$@" 2> >(grep -v -e '^OpenJDK 64-Bit Server VM warning' >&2); }
+
+echo "== build"
+if ! bazel build "${bazel_flags[@]}" //...; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== test"
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+bazel test "${bazel_flags[@]}" --keep_going --test_summary=short //... |
+  tee "$summary"
+bazel_rc=${PIPESTATUS[0]}
+
+# attr NAME ELEMENT: the integer value of attribute NAME in ELEMENT, or 0.
+attr() { grep -o -E " $1=\"[0-9]+\"" <<<"$2" | grep -o -E '[0-9]+' || echo 0; }
+
+# Count test cases. Bazel's per-target status line decides whether a target
+# passed; its JUnit XML says how many cases it ran.
+passed=0
+failed=0
+testlogs=$(command bazel info "${bazel_flags[@]}" bazel-testlogs 2>/dev/null)
+while read -r target; do
+  [[ -z "$target" ]] && continue
+  status=$(grep -E "^${target}[[:space:]]" "$summary" | head -n 1)
+  rel=${target#//}
+  xml="$testlogs/${rel/://}/test.xml"
+  # The first element with counts: <testsuites> (GoogleTest) or <testsuite>
+  # (Bazel's own report for a target that is not a GoogleTest binary).
+  head=$(grep -o -m1 -E '<testsuites?[^>]*>' "$xml" 2>/dev/null || true)
+  n=$(attr tests "$head") f=$(attr failures "$head") e=$(attr errors "$head")
+  d=$(attr disabled "$head")
+  ran=$((n - d)) bad=$((f + e))
+  case "$status" in
+    *" PASSED"*)
+      if [[ $ran -le 0 ]]; then
+        echo "FAILED (ran no test case): $target"
+        failed=$((failed + 1))
+      else
+        passed=$((passed + ran))
+      fi
+      ;;
+    *" FAILED in"* | *" TIMEOUT"* | *" FLAKY"*)
+      [[ $ran -gt $bad ]] && passed=$((passed + ran - bad))
+      failed=$((failed + (bad > 0 ? bad : 1)))
+      ;;
+    *)
+      echo "FAILED (${status:-no status}): $target"
+      failed=$((failed + 1))
+      ;;
+  esac
+done < <(command bazel query "${bazel_flags[@]}" 'tests(//...)' 2>/dev/null)
+
+if [[ $bazel_rc -ne 0 && $failed -eq 0 ]]; then
+  failed=1  # bazel failed for a reason no per-target status shows
+fi
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]
