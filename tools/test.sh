@@ -69,6 +69,16 @@ while read -r target; do
   esac
 done < <(command bazel query "${bazel_flags[@]}" 'tests(//...)' 2>/dev/null)
 
+echo "== architecture"
+arch=$(tools/check_architecture.sh)
+echo "$arch"
+if [[ $(tail -n 1 <<<"$arch") =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+  passed=$((passed + BASH_REMATCH[1]))
+  failed=$((failed + BASH_REMATCH[2]))
+else
+  failed=$((failed + 1))
+fi
+
 if [[ $bazel_rc -ne 0 && $failed -eq 0 ]]; then
   failed=1  # bazel failed for a reason no per-target status shows
 fi
