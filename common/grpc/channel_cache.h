@@ -1,0 +1,65 @@
+// A bounded cache of client channels keyed by "host:port", so a node that
+// talks to thousands of peers neither re-dials each call nor keeps a
+// connection to every peer forever.
+//
+//   ChannelCache cache({.max_channels = 256});
+//   std::shared_ptr<grpc::Channel> ch = cache.Get("10.0.0.7:8000");
+//   auto stub = p2p::v1::PeerProtocol::NewStub(ch);
+//
+// Least-recently-used channels are dropped past the bound (a caller still
+// holding one keeps it alive until done). Thread-safe; the lock is held only
+// for the map update, never across an RPC (channel creation does not block).
+#ifndef DATAMGMT_COMMON_GRPC_CHANNEL_CACHE_H_
+#define DATAMGMT_COMMON_GRPC_CHANNEL_CACHE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <list>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace datamgmt {
+
+struct ChannelCacheOptions {
+  // Channels kept open at most. Default: 256.
+  size_t max_channels = 256;
+  // Credentials for new channels. Default: insecure (plaintext).
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  // Largest response message accepted. Default: 16 MiB.
+  int max_receive_message_bytes = 16 << 20;
+};
+
+class ChannelCache {
+ public:
+  explicit ChannelCache(ChannelCacheOptions options);
+
+  // The channel for `address`, created on first use.
+  std::shared_ptr<grpc::Channel> Get(absl::string_view address);
+
+  // Drops the channel for `address` (e.g. a peer that was removed).
+  void Evict(absl::string_view address);
+
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<grpc::Channel> channel;
+    std::list<std::string>::iterator lru_position;
+  };
+
+  const ChannelCacheOptions options_;
+  mutable absl::Mutex mu_;
+  // Most recently used at the front.
+  std::list<std::string> lru_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Entry> channels_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace datamgmt
+
+#endif  // DATAMGMT_COMMON_GRPC_CHANNEL_CACHE_H_
