@@ -44,11 +44,17 @@ fi
 
 echo "deps.sh: installing ${#missing[@]} Debian package(s): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-  >/tmp/datamgmt-deps-install.log 2>&1 || {
-  echo "deps.sh: apt-get install failed; see /tmp/datamgmt-deps-install.log" >&2
-  tail -20 /tmp/datamgmt-deps-install.log >&2
+log=$(mktemp -t datamgmt-deps.XXXXXX)
+"${SUDO[@]}" apt-get update -qq >"$log" 2>&1 || {
+  echo "deps.sh: apt-get update failed; see $log" >&2
+  tail -20 "$log" >&2
   exit 1
 }
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+  >>"$log" 2>&1 || {
+  echo "deps.sh: apt-get install failed; see $log" >&2
+  tail -20 "$log" >&2
+  exit 1
+}
+rm -f "$log"
 echo "deps.sh: done"

@@ -15,7 +15,13 @@ cd "$(dirname "$0")/.."
 tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 read -r -a bazel_flags <<<"${BAZEL_FLAGS:-}"
-bazel() { command bazel "$@" 2> >(grep -v -e '^OpenJDK 64-Bit Server VM warning' >&2); }
+# Bazel with its stderr merged into stdout in order (so the summary stays the
+# last line) and Debian's JVM deprecation warning dropped.
+bazel() {
+  command bazel "$@" 2>&1 |
+    grep --line-buffered -v -e '^OpenJDK 64-Bit Server VM warning'
+  return "${PIPESTATUS[0]}"
+}
 
 echo "== build"
 if ! bazel build "${bazel_flags[@]}" //...; then
