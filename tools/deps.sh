@@ -16,7 +16,7 @@ PACKAGES=(
   # Code generation and the libraries we link against.
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libspdlog-dev libfmt-dev librocksdb-dev libssl-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev
   # .proto files we import: google/api, google/rpc, grpc/health/v1.
   golang-github-grpc-ecosystem-grpc-gateway-dev grpc-proto
 )
