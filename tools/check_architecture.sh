@@ -36,11 +36,11 @@ deps=$(core_deps //common/kademlia/...)
 check "core has no gRPC/protobuf/spdlog/RocksDB dependency" "$deps"
 
 clock=$(grep -n -E 'absl::Now\(|absl/time/clock\.h|std::chrono::(system|steady|high_resolution)_clock|time\(nullptr\)|std::random_device|absl::BitGen[^R]|std::this_thread::sleep' \
-  $(git ls-files 'common/kademlia/*.h' 'common/kademlia/*.cc' | grep -v -E '_test\.cc$|/testing/') 2>/dev/null)
+  $(git ls-files --cached --others --exclude-standard 'common/kademlia/*.h' 'common/kademlia/*.cc' | grep -v -E '_test\.cc$|/testing/') 2>/dev/null)
 check "core reads no clock and no global randomness" "$clock"
 
 pb=$(grep -n -E '#include ".*\.pb\.h"' \
-  $(git ls-files 'common/kademlia/*.h' 'common/kademlia/*.cc') 2>/dev/null)
+  $(git ls-files --cached --others --exclude-standard 'common/kademlia/*.h' 'common/kademlia/*.cc') 2>/dev/null)
 check "core includes no generated protobuf code" "$pb"
 
 echo "check_architecture: ${passed} passed, ${failed} failed"

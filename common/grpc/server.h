@@ -50,10 +50,10 @@ struct HostedService {
 
 class GrpcServer {
  public:
-  // Builds and starts a server hosting `services`, server reflection and grpc.health.v1, which reports
-  // NOT_SERVING for the server ("") and each service until SetServing(true).
-  // Returns InvalidArgument for bad options, Unavailable if the address
-  // cannot be bound.
+  // Builds and starts a server hosting `services`, server reflection and
+  // grpc.health.v1, which reports NOT_SERVING for the server ("") and each
+  // service until SetServing(true). Returns InvalidArgument for bad options,
+  // Unavailable if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const GrpcServerOptions& options,
       const std::vector<HostedService>& services);

@@ -50,10 +50,12 @@ TEST(GrpcServerTest, HealthIsNotServingUntilReadyAndAfterShutdownStarts) {
   const int port = (*server)->port();
   ASSERT_GT(port, 0);
   EXPECT_EQ(Check(port, ""), HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(Check(port, "datamgmt.testing.v1.Echo"), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Check(port, "datamgmt.testing.v1.Echo"),
+            HealthCheckResponse::NOT_SERVING);
   (*server)->SetServing(true);
   EXPECT_EQ(Check(port, ""), HealthCheckResponse::SERVING);
-  EXPECT_EQ(Check(port, "datamgmt.testing.v1.Echo"), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(port, "datamgmt.testing.v1.Echo"),
+            HealthCheckResponse::SERVING);
   (*server)->Shutdown();
   (*server)->Wait();
   EXPECT_EQ(Check(port, ""), HealthCheckResponse::UNKNOWN)
@@ -72,10 +74,9 @@ TEST(GrpcServerTest, BusyPortIsUnavailable) {
 TEST(GrpcServerTest, RejectsBadOptions) {
   EXPECT_EQ(GrpcServer::Start({}, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(GrpcServer::Start({.listen_address = "nocolon"}, {})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      GrpcServer::Start({.listen_address = "nocolon"}, {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

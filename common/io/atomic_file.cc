@@ -46,7 +46,8 @@ absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents, int mode) {
   std::string tmp = absl::StrCat(path, ".tmp.XXXXXX");
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return ErrnoStatus(errno, "cannot create a temporary file for", path);
+  if (fd < 0)
+    return ErrnoStatus(errno, "cannot create a temporary file for", path);
   auto fail = [&](absl::string_view what) {
     const int err = errno;
     ::close(fd);

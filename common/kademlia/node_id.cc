@@ -47,8 +47,9 @@ absl::StatusOr<NodeId> NodeId::FromHex(absl::string_view hex) {
     const int hi = HexValue(hex[2 * i]);
     const int lo = HexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "ID has a non-hex character at position ", hi < 0 ? 2 * i : 2 * i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat("ID has a non-hex character at position ",
+                       hi < 0 ? 2 * i : 2 * i + 1));
     }
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
@@ -77,9 +78,7 @@ std::string NodeId::ToHex() const {
 
 std::string NodeId::ShortHex() const { return ToHex().substr(0, 8); }
 
-bool NodeId::Bit(int i) const {
-  return (bytes_[i / 8] >> (7 - i % 8)) & 1;
-}
+bool NodeId::Bit(int i) const { return (bytes_[i / 8] >> (7 - i % 8)) & 1; }
 
 Distance Xor(const NodeId& a, const NodeId& b) {
   IdBytes out;

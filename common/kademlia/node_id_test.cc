@@ -1,5 +1,6 @@
 #include "common/kademlia/node_id.h"
 
+#include <random>
 #include <set>
 
 #include "absl/random/random.h"
@@ -42,7 +43,7 @@ TEST(NodeIdTest, RejectsMalformedHex) {
 }
 
 TEST(NodeIdTest, BytesRoundTripAndLengthCheck) {
-  absl::BitGen gen;
+  std::mt19937_64 gen(1);
   NodeId id = NodeId::Random(gen);
   absl::StatusOr<NodeId> back = NodeId::FromBytes(id.ToBytes());
   ASSERT_TRUE(back.ok());
@@ -55,7 +56,7 @@ TEST(NodeIdTest, BytesRoundTripAndLengthCheck) {
 
 TEST(NodeIdTest, XorIsAMetric) {
   std::seed_seq seed{42};
-  absl::BitGen gen(seed);
+  std::mt19937_64 gen(seed);
   for (int i = 0; i < 100; ++i) {
     NodeId a = NodeId::Random(gen), b = NodeId::Random(gen);
     EXPECT_TRUE(Xor(a, a).IsZero());
@@ -88,7 +89,7 @@ TEST(NodeIdTest, BucketIndexIsHighestDifferingBit) {
 
 TEST(NodeIdTest, RandomIdInBucketLandsInThatBucket) {
   std::seed_seq seed{7};
-  absl::BitGen gen(seed);
+  std::mt19937_64 gen(seed);
   NodeId self = NodeId::Random(gen);
   std::set<NodeId> seen;
   for (int bucket = 0; bucket < kIdBits; ++bucket) {

@@ -22,11 +22,9 @@ inline constexpr absl::Duration kDefaultBucketRefreshInterval = absl::Hours(1);
 inline constexpr absl::Duration kDefaultRepublishInterval = absl::Hours(1);
 
 // Seed: "Every 5 minutes, nodes exchange peer lists".
-inline constexpr absl::Duration kDefaultPeerExchangeInterval =
-    absl::Minutes(5);
+inline constexpr absl::Duration kDefaultPeerExchangeInterval = absl::Minutes(5);
 // Seed: health check loop runs "Every 60 seconds".
-inline constexpr absl::Duration kDefaultHealthCheckInterval =
-    absl::Seconds(60);
+inline constexpr absl::Duration kDefaultHealthCheckInterval = absl::Seconds(60);
 // Seed: "Prune dead peers (>1 hour old)".
 inline constexpr absl::Duration kDefaultPruneAge = absl::Hours(1);
 // Seed: "If the node loses all peers, it will wait 30 seconds".

@@ -263,7 +263,7 @@ std::vector<Contact> BruteForceSorted(const RoutingTable& table,
 
 void ExpectClosestMatchesBruteForce(int k, uint32_t seed) {
   std::seed_seq seq{seed};
-  absl::BitGen gen(seq);
+  std::mt19937_64 gen(seq);
   const NodeId self = NodeId::Random(gen);
   RoutingTableOptions options;
   options.k = k;
@@ -302,7 +302,7 @@ TEST(RoutingTableTest, ClosestMatchesBruteForce) {
 
 TEST(RoutingTableTest, ContactsAndEntriesEnumerateEveryLiveContact) {
   std::seed_seq seq{11};
-  absl::BitGen gen(seq);
+  std::mt19937_64 gen(seq);
   RoutingTable table(kSelf, {});
   for (int i = 0; i < 500; ++i) {
     table.Add(Contact{.id = NodeId::Random(gen), .address = "a:1"}, kStart);

@@ -102,10 +102,11 @@ absl::StatusOr<std::unique_ptr<ContentStore>> ContentStore::Open(
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, families,
-                                        &handles, &raw);
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
   if (!s.ok()) {
-    return FromRocks(s, absl::StrCat("cannot open content store ", options.path));
+    return FromRocks(s,
+                     absl::StrCat("cannot open content store ", options.path));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
 
@@ -123,9 +124,8 @@ absl::StatusOr<std::unique_ptr<ContentStore>> ContentStore::Open(
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     return FromRocks(s, "cannot read content store counters");
   }
-  return std::unique_ptr<ContentStore>(
-      new ContentStore(std::move(db), std::move(handles), options.sync_writes,
-                       stats));
+  return std::unique_ptr<ContentStore>(new ContentStore(
+      std::move(db), std::move(handles), options.sync_writes, stats));
 }
 
 ContentStore::ContentStore(std::unique_ptr<rocksdb::DB> db,
@@ -156,11 +156,13 @@ absl::StatusOr<bool> ContentStore::Put(const NodeId& key,
   if (Contains(key)) return false;
   ContentStoreStats next{keys_.load() + 1, bytes_.load() + value.size()};
   rocksdb::WriteBatch batch;
-  batch.Put(content_, KeySlice(key), rocksdb::Slice(value.data(), value.size()));
+  batch.Put(content_, KeySlice(key),
+            rocksdb::Slice(value.data(), value.size()));
   batch.Put(meta_, kCountersKey, EncodeCounters(next));
   rocksdb::WriteOptions write;
   write.sync = sync_writes_;
-  if (absl::Status s = FromRocks(db_->Write(write, &batch), "cannot store value");
+  if (absl::Status s =
+          FromRocks(db_->Write(write, &batch), "cannot store value");
       !s.ok()) {
     return s;
   }
@@ -176,8 +178,8 @@ absl::StatusOr<std::string> ContentStore::Get(const NodeId& key) const {
   if (s.IsNotFound()) return absl::NotFoundError("Data not found");
   if (absl::Status st = FromRocks(s, "cannot read value"); !st.ok()) return st;
   if (ContentKey(value) != key) {
-    return absl::DataLossError(absl::StrCat(
-        "stored value for ", key.ToHex(), " is corrupt (SHA-256 mismatch)"));
+    return absl::DataLossError(absl::StrCat("stored value for ", key.ToHex(),
+                                            " is corrupt (SHA-256 mismatch)"));
   }
   return value;
 }
@@ -218,8 +220,8 @@ void ContentStore::ForEachKey(absl::FunctionRef<bool(const NodeId&)> fn) const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), content_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::StatusOr<NodeId> key =
-        NodeId::FromBytes(absl::string_view(it->key().data(), it->key().size()));
+    absl::StatusOr<NodeId> key = NodeId::FromBytes(
+        absl::string_view(it->key().data(), it->key().size()));
     if (!key.ok()) continue;  // not a content key; never written by Put
     if (!fn(*key)) break;
   }

@@ -14,10 +14,9 @@ absl::StatusOr<kademlia::NodeId> LoadOrCreateNodeId(const std::string& data_dir,
     absl::StatusOr<kademlia::NodeId> id =
         kademlia::NodeId::FromHex(absl::StripAsciiWhitespace(*text));
     if (!id.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("node identity file ", path,
-                       " is corrupt: ", id.status().message(),
-                       "; restore it, or remove it to start as a new node"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "node identity file ", path, " is corrupt: ", id.status().message(),
+          "; restore it, or remove it to start as a new node"));
     }
     return id;
   }

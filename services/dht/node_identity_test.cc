@@ -1,6 +1,7 @@
 #include "services/dht/node_identity.h"
 
 #include <filesystem>
+#include <random>
 
 #include "absl/random/random.h"
 #include "common/io/atomic_file.h"
@@ -18,7 +19,7 @@ class NodeIdentityTest : public ::testing::Test {
   }
   std::string dir_;
   std::seed_seq seed_{99};
-  absl::BitGen gen_{seed_};
+  std::mt19937_64 gen_{seed_};
 };
 
 TEST_F(NodeIdentityTest, CreatedOnceThenKept) {
@@ -28,10 +29,10 @@ TEST_F(NodeIdentityTest, CreatedOnceThenKept) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(*first, *second);
   EXPECT_EQ(*io::ReadFile(dir_ + "/node_id"), first->ToHex() + "\n");
-  EXPECT_EQ(std::filesystem::status(dir_ + "/node_id").permissions() &
-                std::filesystem::perms::all,
-            std::filesystem::perms::owner_read |
-                std::filesystem::perms::owner_write);
+  EXPECT_EQ(
+      std::filesystem::status(dir_ + "/node_id").permissions() &
+          std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST_F(NodeIdentityTest, DifferentDirectoriesGetDifferentIds) {
