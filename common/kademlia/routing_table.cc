@@ -41,6 +41,11 @@ absl::Status RoutingTableOptions::Validate() const {
         absl::StrCat("max_consecutive_failures must be at least 1, got ",
                      max_consecutive_failures));
   }
+  if (fresh_contact_window < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fresh_contact_window must not be negative, got ",
+                     absl::FormatDuration(fresh_contact_window)));
+  }
   if (eviction_ping_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("eviction_ping_timeout must be positive, got ",
@@ -96,6 +101,10 @@ AddResult RoutingTable::Add(const Contact& contact, absl::Time now) {
   bucket.AddReplacement(contact, now);
   AddResult result{.outcome = AddResult::Outcome::kBucketFull};
   BucketEntry* lrs = bucket.LeastRecentlySeen();  // non-null: bucket is full
+  if (options_.fresh_contact_window > absl::ZeroDuration() &&
+      now - lrs->last_seen < options_.fresh_contact_window) {
+    return result;
+  }
   const bool ping_outstanding =
       lrs->eviction_ping_requested != absl::InfinitePast() &&
       now - lrs->eviction_ping_requested < options_.eviction_ping_timeout;

@@ -24,7 +24,10 @@
 //    seen and the newcomer waits; if not, it is evicted and the freshest
 //    candidate takes its place. While that ping is outstanding further
 //    newcomers are parked without asking for another ping, unless
-//    `eviction_ping_timeout` has passed since it was asked for.
+//    `eviction_ping_timeout` has passed since it was asked for. No ping is
+//    asked for at all while the least recently seen contact was heard from
+//    within `fresh_contact_window` (it is known to be alive: pinging it
+//    would only cost traffic, and in a busy network such pings cascade).
 //  * Failures. MarkFailed evicts a contact once `max_consecutive_failures`
 //    RPCs in a row have failed, or at its first failure if its bucket has a
 //    replacement waiting (a live candidate beats a doubtful incumbent). The
@@ -81,6 +84,12 @@ struct RoutingTableOptions {
   // for it again (in case the service lost the result). Must be positive.
   // Default: 1 minute.
   absl::Duration eviction_ping_timeout = absl::Minutes(1);
+
+  // A full bucket's least recently seen contact heard from this recently is
+  // kept without an eviction ping; the newcomer waits in the replacement
+  // cache. Zero pings every time (the paper's rule). Must not be negative.
+  // Default: 1 minute.
+  absl::Duration fresh_contact_window = absl::Minutes(1);
 
   // Returns InvalidArgument naming the first field out of range.
   absl::Status Validate() const;

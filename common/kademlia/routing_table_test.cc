@@ -25,10 +25,14 @@ Contact Far(uint8_t n) {
   return Contact{.id = NodeId(bytes), .address = absl::StrCat("10.0.0.", n)};
 }
 
-RoutingTable SmallTable(int k, int cache) {
+// The paper's rule (every full-bucket newcomer pings) unless a window is
+// given.
+RoutingTable SmallTable(int k, int cache,
+                        absl::Duration fresh_window = absl::ZeroDuration()) {
   RoutingTableOptions options;
   options.k = k;
   options.replacement_cache_size = cache;
+  options.fresh_contact_window = fresh_window;
   return RoutingTable(kSelf, options);
 }
 
@@ -64,7 +68,10 @@ TEST(RoutingTableOptionsTest, ValidateRejectsNonsense) {
       invalid([](auto& o) { o.bucket_refresh_interval = -absl::Seconds(1); }));
   EXPECT_TRUE(invalid([](auto& o) { o.max_consecutive_failures = 0; }));
   EXPECT_TRUE(invalid([](auto& o) { o.eviction_ping_timeout = {}; }));
+  EXPECT_TRUE(
+      invalid([](auto& o) { o.fresh_contact_window = -absl::Seconds(1); }));
   EXPECT_FALSE(invalid([](auto& o) { o.replacement_cache_size = 0; }));
+  EXPECT_FALSE(invalid([](auto& o) { o.fresh_contact_window = {}; }));
 }
 
 TEST(RoutingTableTest, CreateValidatesAndConstructorClamps) {
@@ -187,6 +194,24 @@ TEST(RoutingTableTest, HearingFromPingCandidateCancelsItsPing) {
             Outcome::kUpdated);
   EXPECT_EQ(table.Add(Far(9), kStart + absl::Seconds(12)).ping_candidate,
             Far(2));
+}
+
+TEST(RoutingTableTest, RecentlyHeardLeastRecentlySeenIsNotPinged) {
+  RoutingTable table = SmallTable(3, 3, absl::Minutes(1));
+  Fill(table, 3);  // Far(1) last seen at kStart + 1 s
+  AddResult r = table.Add(Far(9), kStart + absl::Seconds(60));
+  EXPECT_EQ(r.outcome, Outcome::kBucketFull);
+  EXPECT_EQ(r.ping_candidate, std::nullopt) << "Far(1) was heard 59 s ago";
+  // A minute after Far(1) was last heard, a newcomer asks for the ping.
+  r = table.Add(Far(10), kStart + absl::Seconds(61));
+  EXPECT_EQ(r.ping_candidate, Far(1));
+  // The parked newcomers still replace Far(1) if it fails to answer.
+  table.OnPingResult(Far(1).id, false, kStart + absl::Seconds(62));
+  EXPECT_EQ(table.Contacts(), (std::vector<Contact>{Far(2), Far(3), Far(10)}));
+}
+
+TEST(RoutingTableTest, DefaultFreshWindowIsOneMinute) {
+  EXPECT_EQ(RoutingTableOptions().fresh_contact_window, absl::Minutes(1));
 }
 
 TEST(RoutingTableTest, ReplacementCacheIsBoundedToFreshest) {

@@ -100,6 +100,7 @@ TEST(InMemoryNetworkTest, PingBeforeEvictKeepsLiveAndEvictsDeadContacts) {
   std::mt19937_64 gen(4);
   InMemoryNetworkOptions options;
   options.table.k = 1;  // one contact per bucket: the second one must wait
+  options.table.fresh_contact_window = absl::ZeroDuration();  // always ping
   options.refresh_on_join = false;
   auto net = Network(options);
   // b, c and d all fall in a's bucket 255.
