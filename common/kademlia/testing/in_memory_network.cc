@@ -80,30 +80,31 @@ absl::Status InMemoryNetwork::Put(const NodeId& id, const NodeId& key,
   return absl::OkStatus();
 }
 
-absl::StatusOr<LookupResult> InMemoryNetwork::FindNode(const NodeId& from,
-                                                       const NodeId& target) {
-  Node* node = Find(from);
+absl::StatusOr<InMemoryNetwork::Node*> InMemoryNetwork::FindLive(
+    const NodeId& id) {
+  Node* node = Find(id);
   if (node == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no node ", from.ShortHex()));
+    return absl::NotFoundError(absl::StrCat("no node ", id.ShortHex()));
   }
   if (!node->alive) {
     return absl::FailedPreconditionError(
-        absl::StrCat("node ", from.ShortHex(), " is dead"));
+        absl::StrCat("node ", id.ShortHex(), " is dead"));
   }
-  return RunLookup(*node, target, LookupKind::kFindNode);
+  return node;
+}
+
+absl::StatusOr<LookupResult> InMemoryNetwork::FindNode(const NodeId& from,
+                                                       const NodeId& target) {
+  absl::StatusOr<Node*> node = FindLive(from);
+  if (!node.ok()) return node.status();
+  return RunLookup(**node, target, LookupKind::kFindNode);
 }
 
 absl::StatusOr<LookupResult> InMemoryNetwork::FindValue(const NodeId& from,
                                                         const NodeId& key) {
-  Node* node = Find(from);
-  if (node == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no node ", from.ShortHex()));
-  }
-  if (!node->alive) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("node ", from.ShortHex(), " is dead"));
-  }
-  return RunLookup(*node, key, LookupKind::kFindValue);
+  absl::StatusOr<Node*> node = FindLive(from);
+  if (!node.ok()) return node.status();
+  return RunLookup(**node, key, LookupKind::kFindValue);
 }
 
 std::vector<NodeId> InMemoryNetwork::LiveIds() const {

@@ -152,6 +152,9 @@ class InMemoryNetwork {
 
   Node* Find(const NodeId& id);
   const Node* Find(const NodeId& id) const;
+  // The node `id` if it exists and is alive: NotFound or FailedPrecondition
+  // otherwise.
+  absl::StatusOr<Node*> FindLive(const NodeId& id);
   absl::StatusOr<LookupResult> RunLookup(Node& from, const NodeId& target,
                                          LookupKind kind);
   // Delivers one FIND_* RPC from `from` to `to`.
