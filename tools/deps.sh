@@ -13,6 +13,8 @@ PACKAGES=(
   # Build system: Bazel 4.2.3 and the rule sets it needs offline.
   bazel-bootstrap bazel-rules-java
   g++ git ca-certificates
+  # Debian's Go, only to build pinned standard tools (tools/go-tools.sh).
+  golang-go
   # Code generation and the libraries we link against.
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libspdlog-dev libfmt-dev librocksdb-dev libssl-dev
