@@ -65,13 +65,19 @@ bool Lookup::OnNodes(const NodeId& from, absl::Span<const Contact> contacts) {
   const int hop = responder->hop + 1;
 
   // Only the k closest distinct contacts of a response count, so a padded
-  // response cannot flood the lookup.
+  // response cannot flood the lookup. Contacts that already failed in this
+  // lookup are dropped first, so peers naming dead nodes cannot crowd live
+  // ones out of the cut.
   std::vector<std::pair<Distance, const Contact*>> usable;
   usable.reserve(contacts.size());
   for (const Contact& c : contacts) {
-    if (c.id != self_ && c.id != from) {
-      usable.emplace_back(Xor(target_, c.id), &c);
+    if (c.id == self_ || c.id == from) continue;
+    const Distance d = Xor(target_, c.id);
+    auto known = candidates_.find(d);
+    if (known != candidates_.end() && known->second.state == State::kFailed) {
+      continue;
     }
+    usable.emplace_back(d, &c);
   }
   auto by_distance = [](const auto& a, const auto& b) {
     return a.first < b.first;

@@ -168,6 +168,18 @@ TEST(LookupTest, CapsAResponseAtItsKClosestContacts) {
   EXPECT_THAT(Ns(lookup.result().closest), ElementsAre(10, 20));
 }
 
+TEST(LookupTest, ContactsThatFailedDoNotTakeSlotsInAResponsesCut) {
+  // k = 2: a response's two closest count. 10 and 20 already failed, so the
+  // next answer naming them again must still yield 30 and 40.
+  Lookup lookup = FindNode(Cs({100, 20, 10}), 2, 3);
+  ASSERT_THAT(Ns(lookup.NextQueries()), ElementsAre(10, 20));
+  ASSERT_TRUE(lookup.OnFailure(Id(10)));
+  ASSERT_TRUE(lookup.OnFailure(Id(20)));
+  ASSERT_THAT(Ns(lookup.NextQueries()), ElementsAre(100));
+  ASSERT_TRUE(lookup.OnNodes(Id(100), Cs({10, 20, 30, 40})));
+  EXPECT_THAT(Ns(lookup.NextQueries()), ElementsAre(30, 40));
+}
+
 TEST(LookupTest, DoneWhenTheKClosestResponded) {
   Lookup lookup = FindNode(Cs({6, 5, 4, 3, 2, 1}), 3, 3);
   ASSERT_THAT(Ns(lookup.NextQueries()), ElementsAre(1, 2, 3));
