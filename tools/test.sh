@@ -85,6 +85,35 @@ else
   failed=$((failed + 1))
 fi
 
+echo "== end-to-end"
+# Real processes on loopback (tests/e2e/*_test.sh). Each prints
+# "NAME: N passed, N failed"; a script that ends without it counts as one
+# failure.
+e2e_scripts=(tests/e2e/*_test.sh)
+if [[ -e "${e2e_scripts[0]}" ]]; then
+  if grpcurl=$(tools/go-tools.sh grpcurl); then
+    bin_dir=$(command bazel info "${bazel_flags[@]}" bazel-bin 2>/dev/null)
+    for script in "${e2e_scripts[@]}"; do
+      name=$(basename "$script" .sh)
+      out=$(E2E_BIN="$bin_dir" GRPCURL="$grpcurl" timeout 1200 bash "$script" 2>&1)
+      rc=$?
+      echo "$out"
+      line=$(grep -E "^${name}: [0-9]+ passed, [0-9]+ failed$" <<<"$out" | tail -n 1)
+      if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        [[ $rc -ne 0 && ${BASH_REMATCH[2]} -eq 0 ]] && failed=$((failed + 1))
+      else
+        echo "FAILED (no summary, exit $rc): $script"
+        failed=$((failed + 1))
+      fi
+    done
+  else
+    echo "FAILED: cannot install grpcurl for the end-to-end tests"
+    failed=$((failed + 1))
+  fi
+fi
+
 if [[ $bazel_rc -ne 0 && $failed -eq 0 ]]; then
   failed=1  # bazel failed for a reason no per-target status shows
 fi
