@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "absl/time/clock.h"
 
 namespace datamgmt {
@@ -33,6 +34,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   static std::once_flag init_once;
   std::call_once(init_once, [] {
+    // gRPC's built-in health service is not protobuf-generated, so without
+    // this its descriptor is missing from the pool that reflection serves,
+    // and `grpcurl ... grpc.health.v1.Health/Check` fails. Referencing the
+    // generated descriptor links it in and registers it.
+    (void)grpc::health::v1::HealthCheckRequest::descriptor();
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   });
