@@ -3,7 +3,7 @@
 // connects it to peer-manager (RecordContacts for results, MergePeers with
 // PEER_SOURCE_INBOUND for senders), batching off the request path.
 //
-//   class PeerManagerReporter : public ContactObserver { ... };  // in main
+//   PeerManagerReporter reporter(...);  // peer_manager_reporter.h
 //   GrpcPeerClient client(..., {.observer = &reporter});
 //
 // Implementations must be thread-safe and must not block: they are called

@@ -89,11 +89,9 @@ TEST_F(P2pServiceTest, SharePeersMergesWellFormedEntriesIntoPeerManager) {
 TEST_F(P2pServiceTest, PeerExchangeIsUnavailableWhenPeerManagerHangs) {
   absl::StatusOr<std::unique_ptr<SilentPeer>> hung = SilentPeer::Start();
   ASSERT_TRUE(hung.ok());
-  auto dead_stub = peers::v1::PeerManager::NewStub(grpc::CreateChannel(
-      (*hung)->address(), grpc::InsecureChannelCredentials()));
   std::unique_ptr<TestNode> node =
-      StartNode({.service = {.peer_manager_timeout = absl::Milliseconds(300)},
-                 .peer_manager = dead_stub.get()});
+      StartNode({.peer_manager_address = (*hung)->address(),
+                 .peer_manager_timeout = absl::Milliseconds(300)});
   auto stub = PeerProtocol::NewStub(
       grpc::CreateChannel(node->address(), grpc::InsecureChannelCredentials()));
   p2p::v1::GetPeersResponse peers;

@@ -49,7 +49,9 @@ class P2pServiceTest : public ::testing::Test {
   std::unique_ptr<TestNode> StartNode(TestNodeOptions options) {
     options.id = NodeId::Random(gen_);
     options.dir = absl::StrCat(dir_, "/node", ++nodes_);
-    if (options.peer_manager == nullptr) options.peer_manager = pm_stub_.get();
+    if (options.peer_manager_address.empty()) {
+      options.peer_manager_address = pm_->address();
+    }
     options.observer = &observer_;
     absl::StatusOr<std::unique_ptr<TestNode>> node =
         TestNode::Start(std::move(options));

@@ -1,8 +1,6 @@
-// Test support: a whole dht "node" in-process, wired as main will wire it
-// (ContentStore in a directory, Routing, TrafficStats, ChannelCache,
-// GrpcPeerClient, ContactLearner, P2pService, LookupRunner) and serving
-// PeerProtocol with a GrpcServer on 127.0.0.1, port 0. Plus Await, which
-// turns a PeerClient call into a blocking one.
+// Test support: a whole dht node in-process (a DhtNode on 127.0.0.1, both
+// ports 0, maintenance loop off so tests drive it), started from a chosen
+// node ID. Plus Await, which turns a PeerClient call into a blocking one.
 //
 //   absl::StatusOr<std::unique_ptr<TestNode>> node =
 //       TestNode::Start({.id = id, .dir = dir});
@@ -20,70 +18,64 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
-#include "common/grpc/channel_cache.h"
-#include "common/grpc/server.h"
 #include "common/kademlia/contact.h"
 #include "common/kademlia/node_id.h"
 #include "common/kademlia/routing_table.h"
 #include "common/time/clock.h"
-#include "services/dht/contact_learner.h"
-#include "services/dht/content_store.h"
-#include "services/dht/grpc_peer_client.h"
-#include "services/dht/lookup_runner.h"
-#include "services/dht/p2p_service.h"
-#include "services/dht/routing.h"
-#include "services/dht/self_contact.h"
-#include "services/dht/traffic_stats.h"
+#include "services/dht/dht_node.h"
 
 namespace datamgmt::dht {
 
 struct TestNodeOptions {
   kademlia::NodeId id{};
-  // The ContentStore's directory (created). Required.
+  // The node's data directory (created; the ID is written into it unless
+  // it already holds one). Required.
   std::string dir{};
   kademlia::RoutingTableOptions table{};
   GrpcPeerClientOptions client{};
   P2pServiceOptions service{};
   LookupRunnerOptions lookup{};
-  // The routing table's clock. Default (nullptr): RealClock().
+  // Passed to DhtNodeOptions as they are (defaults as documented there,
+  // except that the maintenance loop is off).
+  DataOpsOptions data{};
+  MaintenanceOptions maintenance{};
+  PeerManagerReporterOptions reporter{};
+  // Default (nullptr): RealClock().
   Clock* clock = nullptr;
-  // Optional, not owned.
-  peers::v1::PeerManager::StubInterface* peer_manager = nullptr;
+  // peer-manager's address; empty for none.
+  std::string peer_manager_address{};
+  // Deadline of calls to peer-manager. Default: 2 s.
+  absl::Duration peer_manager_timeout = absl::Seconds(2);
+  // Optional, not owned: replaces the peer-manager reporter.
   ContactObserver* observer = nullptr;
+  bool run_maintenance_thread = false;
 };
 
 class TestNode {
  public:
+  // Writes options.id into options.dir (if it holds no ID yet) and starts a
+  // DhtNode there.
   static absl::StatusOr<std::unique_ptr<TestNode>> Start(
       TestNodeOptions options);
-  // Shuts the server down, then destroys the client (waiting for its calls)
-  // before everything its completions use.
-  ~TestNode();
 
-  kademlia::Contact contact() const { return self_->Get(); }
-  const kademlia::NodeId& id() const { return self_->id(); }
-  std::string address() const { return contact().address; }
+  DhtNode& node() { return *node_; }
+  kademlia::Contact contact() const { return node_->contact(); }
+  const kademlia::NodeId& id() const { return node_->id(); }
+  std::string address() const { return node_->address(); }
+  // "127.0.0.1:<local API port>".
+  std::string api_address() const;
 
-  Routing& routing() { return *routing_; }
-  ContentStore& store() { return *store_; }
-  TrafficStats& stats() { return stats_; }
-  GrpcPeerClient& client() { return *client_; }
-  ContactLearner& learner() { return *learner_; }
-  LookupRunner& lookups() { return *runner_; }
+  Routing& routing() { return node_->routing(); }
+  ContentStore& store() { return node_->store(); }
+  TrafficStats& stats() { return node_->stats(); }
+  GrpcPeerClient& client() { return node_->client(); }
+  ContactLearner& learner() { return node_->learner(); }
+  LookupRunner& lookups() { return node_->lookups(); }
 
  private:
-  TestNode() = default;
+  explicit TestNode(std::unique_ptr<DhtNode> node) : node_(std::move(node)) {}
 
-  std::unique_ptr<ContentStore> store_;
-  std::unique_ptr<SelfContact> self_;
-  std::unique_ptr<Routing> routing_;
-  TrafficStats stats_;
-  std::unique_ptr<ChannelCache> channels_;
-  std::unique_ptr<GrpcPeerClient> client_;
-  std::unique_ptr<ContactLearner> learner_;
-  std::unique_ptr<P2pService> service_;
-  std::unique_ptr<LookupRunner> runner_;
-  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<DhtNode> node_;
 };
 
 // Runs `start(done)`, which must start one PeerClient call completing

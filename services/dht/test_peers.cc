@@ -227,4 +227,49 @@ grpc::ServerUnaryReactor* FakePeerManager::MergePeers(
   return reactor;
 }
 
+std::vector<peers::v1::RecordContactsRequest> FakePeerManager::record_requests()
+    const {
+  absl::MutexLock lock(&mu_);
+  return record_requests_;
+}
+
+void FakePeerManager::SetStats(peers::v1::PeerStats stats) {
+  absl::MutexLock lock(&mu_);
+  stats_ = std::move(stats);
+}
+
+void FakePeerManager::SetRecordStatus(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  record_status_ = std::move(status);
+}
+
+grpc::ServerUnaryReactor* FakePeerManager::RecordContacts(
+    grpc::CallbackServerContext* ctx,
+    const peers::v1::RecordContactsRequest* request,
+    peers::v1::RecordContactsResponse* response) {
+  grpc::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    status = record_status_;
+    if (status.ok()) record_requests_.push_back(*request);
+  }
+  response->set_applied(static_cast<uint32_t>(request->results_size()));
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FakePeerManager::GetPeerStats(
+    grpc::CallbackServerContext* ctx,
+    const peers::v1::GetPeerStatsRequest* request,
+    peers::v1::PeerStats* response) {
+  {
+    absl::MutexLock lock(&mu_);
+    *response = stats_;
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
 }  // namespace datamgmt::dht

@@ -3,8 +3,9 @@
 //    (responder, contacts, FindValue bytes that may be tampered, a status).
 //  * SilentPeer: a listening socket that accepts connections and never
 //    answers (a hung peer: calls to it end only at their deadline).
-//  * FakePeerManager: a PeerManager server answering ListPeers from a
-//    scripted list and recording MergePeers.
+//  * FakePeerManager: a PeerManager server answering ListPeers and
+//    GetPeerStats from scripted values and recording MergePeers and
+//    RecordContacts.
 //  * RecordingObserver: a ContactObserver that keeps what it is told.
 // All bind 127.0.0.1, port 0. testonly; thread-safe.
 #ifndef DATAMGMT_SERVICES_DHT_TEST_PEERS_H_
@@ -109,6 +110,11 @@ class FakePeerManager final : public peers::v1::PeerManager::CallbackService {
   void SetPeers(std::vector<peers::v1::Peer> peers);
   std::vector<peers::v1::ListPeersRequest> list_requests() const;
   std::vector<peers::v1::MergePeersRequest> merge_requests() const;
+  std::vector<peers::v1::RecordContactsRequest> record_requests() const;
+  // GetPeerStats answers with this. Default: zeros.
+  void SetStats(peers::v1::PeerStats stats);
+  // Every RecordContacts ends with this status. Default: OK.
+  void SetRecordStatus(grpc::Status status);
 
   grpc::ServerUnaryReactor* ListPeers(
       grpc::CallbackServerContext* ctx,
@@ -119,6 +125,14 @@ class FakePeerManager final : public peers::v1::PeerManager::CallbackService {
       grpc::CallbackServerContext* ctx,
       const peers::v1::MergePeersRequest* request,
       peers::v1::MergePeersResponse* response) override;
+  grpc::ServerUnaryReactor* RecordContacts(
+      grpc::CallbackServerContext* ctx,
+      const peers::v1::RecordContactsRequest* request,
+      peers::v1::RecordContactsResponse* response) override;
+  grpc::ServerUnaryReactor* GetPeerStats(
+      grpc::CallbackServerContext* ctx,
+      const peers::v1::GetPeerStatsRequest* request,
+      peers::v1::PeerStats* response) override;
 
  private:
   FakePeerManager() = default;
@@ -129,6 +143,10 @@ class FakePeerManager final : public peers::v1::PeerManager::CallbackService {
   std::vector<peers::v1::ListPeersRequest> list_requests_ ABSL_GUARDED_BY(mu_);
   std::vector<peers::v1::MergePeersRequest> merge_requests_
       ABSL_GUARDED_BY(mu_);
+  std::vector<peers::v1::RecordContactsRequest> record_requests_
+      ABSL_GUARDED_BY(mu_);
+  peers::v1::PeerStats stats_ ABSL_GUARDED_BY(mu_);
+  grpc::Status record_status_ ABSL_GUARDED_BY(mu_);
 };
 
 class RecordingObserver final : public ContactObserver {

@@ -1,0 +1,258 @@
+#include "services/dht/dht_node.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "datamgmt/dht/v1/dht.grpc.pb.h"
+#include "datamgmt/dht/v1/peer_dialer.grpc.pb.h"
+#include "datamgmt/p2p/v1/p2p.grpc.pb.h"
+#include "services/dht/node_identity.h"
+#include "services/dht/peer_address.h"
+#include "spdlog/spdlog.h"
+
+namespace datamgmt::dht {
+namespace {
+
+// `advertise` with a port of 0 replaced by `port`.
+std::string WithPort(const std::string& advertise, int port) {
+  const size_t colon = advertise.rfind(':');
+  if (colon == std::string::npos || advertise.substr(colon + 1) != "0") {
+    return advertise;
+  }
+  return absl::StrCat(advertise.substr(0, colon + 1), port);
+}
+
+}  // namespace
+
+absl::Status DhtNodeOptions::Validate() const {
+  if (data_dir.empty())
+    return absl::InvalidArgumentError("data_dir is required");
+  if (p2p_listen_address.empty() || api_listen_address.empty()) {
+    return absl::InvalidArgumentError("listen addresses are required");
+  }
+  if (absl::Status s = ValidatePeerAddress(WithPort(advertise_address, 1));
+      !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("advertise_address: ", s.message()));
+  }
+  if (!peer_manager_address.empty()) {
+    const size_t colon = peer_manager_address.rfind(':');
+    if (colon == std::string::npos || colon == 0 ||
+        colon + 1 == peer_manager_address.size()) {
+      return absl::InvalidArgumentError(
+          "peer_manager_address must be host:port");
+    }
+  }
+  if (peer_manager_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("peer_manager_timeout must be positive");
+  }
+  if (max_peer_channels < 1) {
+    return absl::InvalidArgumentError("max_peer_channels must be at least 1");
+  }
+  if (shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("shutdown_grace must not be negative");
+  }
+  for (const absl::Status& s :
+       {table.Validate(), lookup.Validate(), client.Validate(), p2p.Validate(),
+        data.Validate(), reporter.Validate(), maintenance.Validate()}) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<DhtNode>> DhtNode::Start(
+    DhtNodeOptions options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  std::unique_ptr<DhtNode> node(new DhtNode());
+  if (absl::Status s = node->Wire(options); !s.ok()) {
+    node->Shutdown();
+    return s;
+  }
+  node->p2p_server_->SetServing(true);
+  node->api_server_->SetServing(true);
+  if (options.run_maintenance_thread) {
+    node->loop_ = std::thread([n = node.get()] { n->MaintenanceLoop(); });
+  }
+  return node;
+}
+
+absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
+  clock_ = options.clock != nullptr ? options.clock : &RealClock();
+  start_time_ = clock_->Now();
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("cannot create ", options.data_dir,
+                                            ": ", error.message()));
+  }
+  absl::BitGen gen;
+  absl::StatusOr<kademlia::NodeId> id =
+      LoadOrCreateNodeId(options.data_dir, gen);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::unique_ptr<ContentStore>> store =
+      ContentStore::Open({.path = options.data_dir + "/content"});
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  // A placeholder until the P2P port is bound; nothing is sent before.
+  self_ = std::make_unique<SelfContact>(*id, "127.0.0.1:1");
+  absl::StatusOr<std::unique_ptr<Routing>> routing =
+      Routing::Create(*id, options.table, *clock_);
+  if (!routing.ok()) return routing.status();
+  routing_ = *std::move(routing);
+  channels_ = std::make_unique<ChannelCache>(
+      ChannelCacheOptions{.max_channels = options.max_peer_channels});
+
+  ContactObserver* observer = options.observer;
+  if (!options.peer_manager_address.empty()) {
+    peer_manager_ = peers::v1::PeerManager::NewStub(grpc::CreateChannel(
+        options.peer_manager_address, grpc::InsecureChannelCredentials()));
+    if (observer == nullptr) {
+      PeerManagerReporterOptions reporter_options = options.reporter;
+      reporter_options.rpc_timeout = options.peer_manager_timeout;
+      absl::StatusOr<std::unique_ptr<PeerManagerReporter>> reporter =
+          PeerManagerReporter::Create(*peer_manager_, *clock_,
+                                      reporter_options);
+      if (!reporter.ok()) return reporter.status();
+      reporter_ = *std::move(reporter);
+      observer = reporter_.get();
+    }
+  }
+  GrpcPeerClientOptions client_options = options.client;
+  client_options.observer = observer;
+  absl::StatusOr<std::unique_ptr<GrpcPeerClient>> client =
+      GrpcPeerClient::Create(*self_, *channels_, traffic_, *clock_,
+                             client_options);
+  if (!client.ok()) return client.status();
+  client_ = *std::move(client);
+  learner_ = std::make_unique<ContactLearner>(*routing_, *client_);
+  absl::StatusOr<std::unique_ptr<LookupRunner>> runner =
+      LookupRunner::Create(*routing_, *learner_, *client_, options.lookup);
+  if (!runner.ok()) return runner.status();
+  runner_ = *std::move(runner);
+
+  P2pServiceOptions p2p_options = options.p2p;
+  p2p_options.peer_manager_timeout = options.peer_manager_timeout;
+  absl::StatusOr<std::unique_ptr<P2pService>> p2p =
+      P2pService::Create({.self = self_.get(),
+                          .routing = routing_.get(),
+                          .learner = learner_.get(),
+                          .store = store_.get(),
+                          .stats = &traffic_,
+                          .clock = clock_,
+                          .peer_manager = peer_manager_.get(),
+                          .observer = observer},
+                         p2p_options);
+  if (!p2p.ok()) return p2p.status();
+  p2p_service_ = *std::move(p2p);
+  absl::StatusOr<std::unique_ptr<DataOps>> data =
+      DataOps::Create(*store_, *routing_, *runner_, *client_, options.data);
+  if (!data.ok()) return data.status();
+  data_ = *std::move(data);
+  absl::StatusOr<std::unique_ptr<DhtApiService>> api = DhtApiService::Create(
+      {.data = data_.get(),
+       .store = store_.get(),
+       .routing = routing_.get(),
+       .self = self_.get(),
+       .traffic = &traffic_,
+       .clock = clock_,
+       .peer_manager = peer_manager_.get(),
+       .start_time = start_time_},
+      {.peer_manager_timeout = options.peer_manager_timeout});
+  if (!api.ok()) return api.status();
+  api_service_ = *std::move(api);
+  absl::StatusOr<std::unique_ptr<PeerDialerService>> dialer =
+      PeerDialerService::Create({.self = self_.get(),
+                                 .client = client_.get(),
+                                 .learner = learner_.get()});
+  if (!dialer.ok()) return dialer.status();
+  dialer_service_ = *std::move(dialer);
+  MaintenanceOptions maintenance_options = options.maintenance;
+  maintenance_options.peer_manager_timeout = options.peer_manager_timeout;
+  absl::StatusOr<std::unique_ptr<Maintenance>> maintenance =
+      Maintenance::Create({.routing = routing_.get(),
+                           .runner = runner_.get(),
+                           .data = data_.get(),
+                           .store = store_.get(),
+                           .client = client_.get(),
+                           .learner = learner_.get(),
+                           .reporter = reporter_.get(),
+                           .peer_manager = peer_manager_.get()},
+                          maintenance_options, clock_->Now());
+  if (!maintenance.ok()) return maintenance.status();
+  maintenance_ = *std::move(maintenance);
+
+  absl::StatusOr<std::unique_ptr<GrpcServer>> p2p_server = GrpcServer::Start(
+      {.listen_address = options.p2p_listen_address,
+       .shutdown_grace = options.shutdown_grace},
+      {{p2p_service_.get(),
+        std::string(p2p::v1::PeerProtocol::service_full_name())}});
+  if (!p2p_server.ok()) return p2p_server.status();
+  p2p_server_ = *std::move(p2p_server);
+  if (absl::Status s = self_->SetAddress(
+          WithPort(options.advertise_address, p2p_server_->port()));
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::unique_ptr<GrpcServer>> api_server = GrpcServer::Start(
+      {.listen_address = options.api_listen_address,
+       .shutdown_grace = options.shutdown_grace},
+      {{api_service_.get(),
+        std::string(dht::v1::DhtService::service_full_name())},
+       {dialer_service_.get(),
+        std::string(dht::v1::PeerDialer::service_full_name())}});
+  if (!api_server.ok()) return api_server.status();
+  api_server_ = *std::move(api_server);
+  return absl::OkStatus();
+}
+
+void DhtNode::MaintenanceLoop() {
+  absl::MutexLock lock(&loop_mu_);
+  while (!stopping_) {
+    loop_mu_.Unlock();
+    const absl::Time next = maintenance_->Tick(clock_->Now());
+    loop_mu_.Lock();
+    loop_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                              next - clock_->Now());
+  }
+}
+
+DhtNode::~DhtNode() { Shutdown(); }
+
+void DhtNode::Shutdown() {
+  absl::MutexLock once(&shutdown_mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (p2p_server_ != nullptr) p2p_server_->SetServing(false);
+  if (api_server_ != nullptr) api_server_->SetServing(false);
+  {
+    absl::MutexLock lock(&loop_mu_);
+    stopping_ = true;
+  }
+  if (loop_.joinable()) loop_.join();
+  // Both servers drain at once, so the whole stop takes one grace period.
+  std::thread api_stop([this] {
+    if (api_server_ != nullptr) api_server_->Shutdown();
+  });
+  if (p2p_server_ != nullptr) p2p_server_->Shutdown();
+  api_stop.join();
+  client_.reset();  // cancels outbound calls and waits for completions
+  if (reporter_ != nullptr) {
+    reporter_->Flush(absl::InfiniteFuture());
+    reporter_->WaitIdle();
+  }
+  maintenance_.reset();
+  dialer_service_.reset();
+  api_service_.reset();
+  data_.reset();
+  p2p_service_.reset();
+  runner_.reset();
+  learner_.reset();
+  reporter_.reset();
+  routing_.reset();
+  store_.reset();
+}
+
+}  // namespace datamgmt::dht

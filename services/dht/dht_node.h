@@ -1,0 +1,178 @@
+// A whole dht-service node: identity and storage in a data directory, the
+// P2P runtime (routing, outbound client, lookups, PeerProtocol), the local
+// API (DhtService and PeerDialer), the peer-manager reporter and the
+// maintenance loop, wired in the one order that makes shutdown safe. main
+// is flags plus a DhtNode; tests run many in one process.
+//
+//   absl::StatusOr<std::unique_ptr<DhtNode>> node = DhtNode::Start(
+//       {.data_dir = "/var/lib/datamgmt", .advertise_address = "n1:8000"});
+//   spdlog::info("node {} on P2P port {}", (*node)->id().ToHex(),
+//                (*node)->p2p_port());
+//   WaitForTerminationSignal();
+//   (*node)->Shutdown();
+//
+// Health (grpc.health.v1, both ports): NOT_SERVING while Start wires the
+// node (storage is opened first), SERVING once Start returns, NOT_SERVING
+// again as soon as Shutdown begins.
+//
+// Thread-safe: accessors return thread-safe parts. Start and Shutdown must
+// not run on a gRPC callback thread.
+#ifndef DATAMGMT_SERVICES_DHT_DHT_NODE_H_
+#define DATAMGMT_SERVICES_DHT_DHT_NODE_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/grpc/channel_cache.h"
+#include "common/grpc/server.h"
+#include "common/kademlia/contact.h"
+#include "common/kademlia/node_id.h"
+#include "common/kademlia/routing_table.h"
+#include "common/time/clock.h"
+#include "datamgmt/peers/v1/peers.grpc.pb.h"
+#include "services/dht/contact_learner.h"
+#include "services/dht/content_store.h"
+#include "services/dht/data_ops.h"
+#include "services/dht/dht_api_service.h"
+#include "services/dht/grpc_peer_client.h"
+#include "services/dht/lookup_runner.h"
+#include "services/dht/maintenance.h"
+#include "services/dht/p2p_service.h"
+#include "services/dht/peer_dialer_service.h"
+#include "services/dht/peer_manager_reporter.h"
+#include "services/dht/routing.h"
+#include "services/dht/self_contact.h"
+#include "services/dht/traffic_stats.h"
+
+namespace datamgmt::dht {
+
+struct DhtNodeOptions {
+  // Holds `node_id` (node_identity.h) and the RocksDB store in `content/`;
+  // created if missing. Required.
+  std::string data_dir{};
+  // Where the P2P port (PeerProtocol) listens. Port 0 picks a free port
+  // (see DhtNode::p2p_port). Default: "0.0.0.0:8000".
+  std::string p2p_listen_address = "0.0.0.0:8000";
+  // The P2P address other nodes dial, "host:port". Port 0 means the P2P
+  // port actually bound (for port 0 listeners). Required (main defaults it
+  // to "<hostname>:<p2p port>").
+  std::string advertise_address{};
+  // Where the local API (DhtService, PeerDialer) listens. Local services
+  // bind loopback by default. Default: "127.0.0.1:9000".
+  std::string api_listen_address = "127.0.0.1:9000";
+  // peer-manager's API. Empty: none (no reports, no bootstrap, GetPeers,
+  // SharePeers and GetNetworkStats are UNAVAILABLE).
+  // Default: "127.0.0.1:9001".
+  std::string peer_manager_address = "127.0.0.1:9001";
+  // Deadline of every call to peer-manager. Positive. Default: 2 s.
+  absl::Duration peer_manager_timeout = absl::Seconds(2);
+  // Routing table: k, refresh interval, eviction policy. Default: k = 20.
+  kademlia::RoutingTableOptions table{};
+  // Lookups: k (also the replication factor) and alpha, and the per-query
+  // deadline. Default: k = 20, alpha = 3, the client's rpc_timeout.
+  LookupRunnerOptions lookup{};
+  // Outbound P2P calls (deadlines, limits). Its `observer` is ignored: see
+  // `observer` below. Default: 2 s per call, 5 s per Store.
+  GrpcPeerClientOptions client{};
+  // The PeerProtocol service (k, max_value_bytes). Its peer_manager_timeout
+  // is replaced by the one above. Default: k = 20, 1 MiB.
+  P2pServiceOptions p2p{};
+  // Put/Get (max_value_bytes). Default: 1 MiB.
+  DataOpsOptions data{};
+  // Batching of reports to peer-manager. Default: see the struct.
+  PeerManagerReporterOptions reporter{};
+  // Bucket refresh, republish (default hourly), bootstrap.
+  MaintenanceOptions maintenance{};
+  // Channels to peers kept open at most. At least 1. Default: 256.
+  size_t max_peer_channels = 256;
+  // How long Shutdown lets calls in flight finish. Default: 10 s.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Run the maintenance loop on a thread of the node. Tests that step a
+  // FakeClock turn it off and call maintenance().Tick. Default: true.
+  bool run_maintenance_thread = true;
+  // Time for routing, reports, maintenance and uptime. Not owned.
+  // Default (nullptr): RealClock().
+  Clock* clock = nullptr;
+  // Where contact reports go. Not owned. Default (nullptr): a
+  // PeerManagerReporter to peer_manager_address, if one is set.
+  ContactObserver* observer = nullptr;
+
+  // Returns InvalidArgument naming the first bad field.
+  absl::Status Validate() const;
+};
+
+class DhtNode {
+ public:
+  // Loads or creates the node ID, opens storage, starts both servers and
+  // the maintenance loop, then reports SERVING. Returns InvalidArgument for
+  // bad options, Unavailable if a port cannot be bound or the store is
+  // locked by another process, FailedPrecondition for a bad node_id file.
+  static absl::StatusOr<std::unique_ptr<DhtNode>> Start(DhtNodeOptions options);
+
+  // Shutdown(), if not done yet.
+  ~DhtNode();
+
+  // NOT_SERVING on both ports, stops the maintenance loop, lets calls in
+  // flight finish for up to shutdown_grace (both servers at once), cancels
+  // outbound calls, sends what the reporter holds (best effort, with its
+  // deadline) and closes storage. Idempotent.
+  void Shutdown();
+
+  const kademlia::NodeId& id() const { return self_->id(); }
+  kademlia::Contact contact() const { return self_->Get(); }
+  std::string address() const { return contact().address; }
+  int p2p_port() const { return p2p_server_->port(); }
+  int api_port() const { return api_server_->port(); }
+
+  Routing& routing() { return *routing_; }
+  ContentStore& store() { return *store_; }
+  TrafficStats& stats() { return traffic_; }
+  GrpcPeerClient& client() { return *client_; }
+  ContactLearner& learner() { return *learner_; }
+  LookupRunner& lookups() { return *runner_; }
+  DataOps& data() { return *data_; }
+  Maintenance& maintenance() { return *maintenance_; }
+  // nullptr without a peer-manager or with an injected observer.
+  PeerManagerReporter* reporter() { return reporter_.get(); }
+
+ private:
+  DhtNode() = default;
+  absl::Status Wire(const DhtNodeOptions& options);
+  void MaintenanceLoop();
+
+  Clock* clock_ = nullptr;
+  absl::Time start_time_;
+  std::unique_ptr<ContentStore> store_;
+  std::unique_ptr<SelfContact> self_;
+  std::unique_ptr<Routing> routing_;
+  TrafficStats traffic_;
+  std::unique_ptr<ChannelCache> channels_;
+  std::unique_ptr<peers::v1::PeerManager::Stub> peer_manager_;
+  std::unique_ptr<PeerManagerReporter> reporter_;
+  std::unique_ptr<GrpcPeerClient> client_;
+  std::unique_ptr<ContactLearner> learner_;
+  std::unique_ptr<LookupRunner> runner_;
+  std::unique_ptr<P2pService> p2p_service_;
+  std::unique_ptr<DataOps> data_;
+  std::unique_ptr<DhtApiService> api_service_;
+  std::unique_ptr<PeerDialerService> dialer_service_;
+  std::unique_ptr<Maintenance> maintenance_;
+  std::unique_ptr<GrpcServer> p2p_server_;
+  std::unique_ptr<GrpcServer> api_server_;
+
+  std::thread loop_;
+  absl::Mutex loop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(loop_mu_) = false;
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace datamgmt::dht
+
+#endif  // DATAMGMT_SERVICES_DHT_DHT_NODE_H_

@@ -1,0 +1,237 @@
+// dht-service: the node's Kademlia process (issue 3). Flags, each with an
+// environment variable, make a DhtNodeOptions; the node runs until SIGTERM
+// or SIGINT, then shuts down gracefully and exits 0. Bad flag values exit 2
+// with a message naming the flag.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/flags/env_flags.h"
+#include "common/grpc/signals.h"
+#include "common/kademlia/protocol_constants.h"
+#include "common/logging/logging.h"
+#include "services/dht/dht_node.h"
+#include "services/dht/peer_address.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, p2p_listen_host, "0.0.0.0",
+          "Host the P2P port listens on (env P2P_LISTEN_HOST).");
+ABSL_FLAG(int, p2p_port, 8000,
+          "P2P port, 0..65535; 0 picks a free port (env P2P_PORT).");
+ABSL_FLAG(std::string, advertise_address, "",
+          "host:port other nodes dial (env ADVERTISE_ADDRESS). Default: "
+          "<hostname>:<p2p_port>.");
+ABSL_FLAG(std::string, api_listen_host, "127.0.0.1",
+          "Host the local API (DhtService, PeerDialer) listens on; loopback "
+          "by default (env API_LISTEN_HOST).");
+ABSL_FLAG(int, api_port, 9000, "Local API port, 0..65535 (env API_PORT).");
+ABSL_FLAG(std::string, data_dir, "./data",
+          "Directory of the node ID and the RocksDB store (env DATA_DIR).");
+ABSL_FLAG(std::string, peer_manager_address, "127.0.0.1:9001",
+          "peer-manager's API, host:port; empty for none "
+          "(env PEER_MANAGER_ADDRESS).");
+ABSL_FLAG(int, k, datamgmt::kademlia::kDefaultK,
+          "Kademlia k: bucket size and replication factor, 1..20 (env DHT_K).");
+ABSL_FLAG(int, alpha, datamgmt::kademlia::kDefaultAlpha,
+          "Kademlia alpha: parallel lookup queries, >= 1 (env DHT_ALPHA).");
+ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(2),
+          "Deadline of each P2P and peer-manager call (env RPC_TIMEOUT).");
+ABSL_FLAG(absl::Duration, republish_interval,
+          datamgmt::kademlia::kDefaultRepublishInterval,
+          "How often held values are re-stored at the k closest nodes "
+          "(env REPUBLISH_INTERVAL).");
+ABSL_FLAG(int64_t, max_value_size, 1 << 20,
+          "Largest value in bytes, 1..1048576 (env MAX_VALUE_SIZE).");
+ABSL_FLAG(int, max_peer_channels, 256,
+          "Channels to peers kept open at most (env MAX_PEER_CHANNELS).");
+ABSL_FLAG(std::string, log_format, "text",
+          "text or json (JSON lines) (env LOG_FORMAT).");
+ABSL_FLAG(std::string, log_level, "info",
+          "trace, debug, info, warn, error, critical or off (env LOG_LEVEL).");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "How long calls in flight may finish on shutdown "
+          "(env SHUTDOWN_GRACE).");
+
+namespace datamgmt::dht {
+namespace {
+
+constexpr int kUsageError = 2;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "dht-service: %s\n", message.c_str());
+  std::exit(kUsageError);
+}
+
+// absl exits 1 on a malformed value; check "--name=value" arguments first so
+// that every bad flag exits 2 with a message naming it.
+void PreParse(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (!absl::StartsWith(arg, "-")) continue;
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos) continue;  // booleans; absl checks the rest
+    const std::string name =
+        arg.substr(arg.find_first_not_of('-'), eq - arg.find_first_not_of('-'));
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) Die(absl::StrCat("unknown flag --", name));
+    std::string error;
+    if (!flag->ParseFrom(arg.substr(eq + 1), &error)) {
+      Die(absl::StrCat("invalid value for --", name, ": ", error));
+    }
+  }
+}
+
+std::string HostName() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof(name)) != 0 || name[0] == '\0') {
+    return "localhost";
+  }
+  return name;
+}
+
+void CheckPort(const char* flag, int port) {
+  if (port < 0 || port > 65535) {
+    Die(absl::StrCat("--", flag, " must be 0..65535, got ", port));
+  }
+}
+
+void CheckPositive(const char* flag, absl::Duration d) {
+  if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
+    Die(absl::StrCat("--", flag, " must be a positive duration, got ",
+                     absl::FormatDuration(d)));
+  }
+}
+
+DhtNodeOptions OptionsFromFlags() {
+  const int p2p_port = absl::GetFlag(FLAGS_p2p_port);
+  const int api_port = absl::GetFlag(FLAGS_api_port);
+  CheckPort("p2p_port", p2p_port);
+  CheckPort("api_port", api_port);
+  const int k = absl::GetFlag(FLAGS_k);
+  if (k < 1 || k > kademlia::kDefaultK) {
+    Die(absl::StrCat("--k must be 1..", kademlia::kDefaultK, ", got ", k));
+  }
+  const int alpha = absl::GetFlag(FLAGS_alpha);
+  if (alpha < 1) Die(absl::StrCat("--alpha must be >= 1, got ", alpha));
+  const absl::Duration rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
+  CheckPositive("rpc_timeout", rpc_timeout);
+  const absl::Duration republish = absl::GetFlag(FLAGS_republish_interval);
+  CheckPositive("republish_interval", republish);
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  if (grace < absl::ZeroDuration() || grace == absl::InfiniteDuration()) {
+    Die("--shutdown_grace must be a finite, non-negative duration");
+  }
+  const int64_t max_value = absl::GetFlag(FLAGS_max_value_size);
+  if (max_value < 1 || max_value > static_cast<int64_t>(kMaxValueBytes)) {
+    Die(absl::StrCat("--max_value_size must be 1..", kMaxValueBytes, ", got ",
+                     max_value));
+  }
+  const int channels = absl::GetFlag(FLAGS_max_peer_channels);
+  if (channels < 1) {
+    Die(absl::StrCat("--max_peer_channels must be >= 1, got ", channels));
+  }
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (data_dir.empty()) Die("--data_dir must not be empty");
+  std::string advertise = absl::GetFlag(FLAGS_advertise_address);
+  if (advertise.empty()) advertise = JoinHostPort(HostName(), p2p_port);
+
+  DhtNodeOptions options;
+  options.data_dir = data_dir;
+  options.p2p_listen_address =
+      JoinHostPort(absl::GetFlag(FLAGS_p2p_listen_host), p2p_port);
+  options.advertise_address = advertise;
+  options.api_listen_address =
+      JoinHostPort(absl::GetFlag(FLAGS_api_listen_host), api_port);
+  options.peer_manager_address = absl::GetFlag(FLAGS_peer_manager_address);
+  options.peer_manager_timeout = rpc_timeout;
+  options.table.k = k;
+  options.lookup.lookup.k = k;
+  options.lookup.lookup.alpha = alpha;
+  options.client.rpc_timeout = rpc_timeout;
+  options.client.max_value_bytes = static_cast<size_t>(max_value);
+  options.p2p.k = k;
+  options.p2p.max_value_bytes = static_cast<size_t>(max_value);
+  options.data.max_value_bytes = static_cast<size_t>(max_value);
+  options.maintenance.republish_interval = republish;
+  options.max_peer_channels = static_cast<size_t>(channels);
+  options.shutdown_grace = grace;
+  if (absl::Status s = options.Validate(); !s.ok()) {
+    Die(absl::StrCat("invalid configuration: ", s.message()));
+  }
+  return options;
+}
+
+int Main(int argc, char** argv) {
+  BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "dht-service: the Kademlia node (P2P port, DhtService, PeerDialer)");
+  std::vector<std::string> args =
+      WithEnvironmentFlags(argc, argv,
+                           {{"p2p_listen_host", "P2P_LISTEN_HOST"},
+                            {"p2p_port", "P2P_PORT"},
+                            {"advertise_address", "ADVERTISE_ADDRESS"},
+                            {"api_listen_host", "API_LISTEN_HOST"},
+                            {"api_port", "API_PORT"},
+                            {"data_dir", "DATA_DIR"},
+                            {"peer_manager_address", "PEER_MANAGER_ADDRESS"},
+                            {"k", "DHT_K"},
+                            {"alpha", "DHT_ALPHA"},
+                            {"rpc_timeout", "RPC_TIMEOUT"},
+                            {"republish_interval", "REPUBLISH_INTERVAL"},
+                            {"max_value_size", "MAX_VALUE_SIZE"},
+                            {"max_peer_channels", "MAX_PEER_CHANNELS"},
+                            {"log_format", "LOG_FORMAT"},
+                            {"log_level", "LOG_LEVEL"},
+                            {"shutdown_grace", "SHUTDOWN_GRACE"}});
+  PreParse(args);
+  std::vector<char*> argv2 = ArgvOf(args);
+  absl::ParseCommandLine(static_cast<int>(argv2.size()), argv2.data());
+
+  LogFormat format;
+  if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
+    Die(absl::StrCat("--log_format must be text or json, got \"",
+                     absl::GetFlag(FLAGS_log_format), "\""));
+  }
+  if (absl::Status s = InitLogging({.service = "dht-service",
+                                    .format = format,
+                                    .level = absl::GetFlag(FLAGS_log_level)});
+      !s.ok()) {
+    Die(absl::StrCat("--log_level: ", s.message()));
+  }
+  const DhtNodeOptions options = OptionsFromFlags();
+
+  absl::StatusOr<std::unique_ptr<DhtNode>> node = DhtNode::Start(options);
+  if (!node.ok()) {
+    spdlog::critical("cannot start: {}", node.status().ToString());
+    return 1;
+  }
+  spdlog::info(
+      "dht-service started: node {} advertising {}, P2P port {}, API port {}, "
+      "data in {}",
+      (*node)->id().ToHex(), (*node)->address(), (*node)->p2p_port(),
+      (*node)->api_port(), options.data_dir);
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: shutting down (grace {})", sig,
+               absl::FormatDuration(options.shutdown_grace));
+  (*node)->Shutdown();
+  node->reset();
+  spdlog::info("dht-service stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace datamgmt::dht
+
+int main(int argc, char** argv) { return datamgmt::dht::Main(argc, argv); }
