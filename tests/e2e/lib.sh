@@ -2,7 +2,7 @@
 #
 #   source "$(dirname "$0")/lib.sh"
 #   e2e_init dht_process                       # work dir, cleanup trap
-#   port=$(e2e_free_port)
+#   e2e_free_port port
 #   e2e_start node1 "$E2E_BIN/services/dht/dht-service" --p2p_port="$port" ...
 #   e2e_wait_serving "127.0.0.1:$port" 30     # grpc.health.v1 SERVING
 #   e2e_check "put returns a hash" test -n "$hash"
@@ -32,22 +32,24 @@ e2e_init() {
   echo "== e2e ${E2E_NAME} (work dir ${E2E_WORK})"
 }
 
-# Prints a TCP port on which nothing listens now, from a random start in
-# 20000-59999, checked against /proc/net/tcp{,6}. The port is remembered so
-# one test never hands out the same port twice.
+# e2e_free_port VAR: sets VAR to a free TCP port below the kernel's
+# ephemeral range (so no outgoing connection can be holding it) that no
+# socket in /proc/net/tcp{,6} uses in any state. A port handed out once is
+# never handed out again in the same test.
 declare -A E2E_USED_PORTS=()
 e2e_free_port() {
-  local listening port tries=0
-  local hex
-  listening=$(awk 'NR > 1 && $4 == "0A" { split($2, a, ":"); print a[2] }' \
+  local -n out=$1
+  local in_use hex port tries=0 low=10000 high
+  read -r high _ </proc/sys/net/ipv4/ip_local_port_range
+  in_use=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u |
     while read -r hex; do echo $((16#$hex)); done)
   while ((tries++ < 1000)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((low + RANDOM % (high - low)))
     [[ -n "${E2E_USED_PORTS[$port]:-}" ]] && continue
-    grep -qx "$port" <<<"$listening" && continue
+    grep -qx "$port" <<<"$in_use" && continue
     E2E_USED_PORTS[$port]=1
-    echo "$port"
+    out=$port
     return 0
   done
   echo "e2e_free_port: no free port found" >&2
@@ -66,10 +68,13 @@ e2e_start() {
 e2e_pid() { echo "${E2E_PIDS[$1]}"; }
 
 # e2e_stop NAME [SIGNAL] [GRACE_SECONDS]: signals the process (default TERM),
-# waits up to GRACE for it to exit, then KILLs it. Prints its exit status.
+# waits up to GRACE for it to exit, then KILLs it. Sets E2E_STOP_RC to its
+# exit status (128+N if it died of signal N). Call it directly, not in $(...):
+# only this shell can wait for its children.
 e2e_stop() {
   local name=$1 sig=${2:-TERM} grace=${3:-15}
   local pid=${E2E_PIDS[$name]:-}
+  E2E_STOP_RC=
   [[ -z "$pid" ]] && return 0
   kill -s "$sig" "$pid" 2>/dev/null
   local deadline=$((SECONDS + grace))
@@ -80,10 +85,9 @@ e2e_stop() {
     echo "e2e: $name (pid $pid) ignored SIG$sig for ${grace}s; killing" >&2
     kill -KILL "$pid" 2>/dev/null
   fi
-  local rc=0
-  wait "$pid" 2>/dev/null || rc=$?
+  E2E_STOP_RC=0
+  wait "$pid" 2>/dev/null || E2E_STOP_RC=$?
   unset "E2E_PIDS[$name]"
-  echo "$rc"
 }
 
 # The interval between two polls of a condition that has a deadline.
@@ -117,7 +121,7 @@ e2e_wait_serving() {
 # grpcurl against ADDRESS: e2e_grpc ADDRESS METHOD [JSON]
 e2e_grpc() {
   local addr=$1 method=$2 data=${3:-'{}'}
-  "$GRPCURL" -plaintext -max-time 20 -d "$data" "$addr" "$method"
+  "$GRPCURL" -plaintext -emit-defaults -max-time 20 -d "$data" "$addr" "$method"
 }
 
 # e2e_check DESCRIPTION CMD...: one test case.
@@ -153,7 +157,7 @@ e2e_expect_eq() {
 e2e_cleanup() {
   local name
   for name in "${!E2E_PIDS[@]}"; do
-    e2e_stop "$name" TERM 10 >/dev/null
+    e2e_stop "$name" TERM 10
   done
   if ((E2E_FAILED > 0)); then
     echo "--- logs of ${E2E_NAME} (last 30 lines each)"
