@@ -1,0 +1,78 @@
+#include "services/peer_manager/known_peers_records.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/kademlia/node_id.h"
+#include "services/peer_manager/peer_address.h"
+
+namespace datamgmt::peer_manager {
+
+absl::Time TimeFromUnixSeconds(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return absl::UnixEpoch();
+  return absl::UnixEpoch() + absl::Seconds(seconds);
+}
+
+double UnixSecondsFromTime(absl::Time time) {
+  const double seconds = absl::ToDoubleSeconds(time - absl::UnixEpoch());
+  if (!std::isfinite(seconds) || seconds < 0) return 0.0;
+  return seconds;
+}
+
+KnownPeerEntry EntryFromRecord(const PeerRecord& record) {
+  return KnownPeerEntry{
+      .host = record.address.host,
+      .port = record.address.port,
+      .last_seen = UnixSecondsFromTime(record.stats.last_seen),
+      .success_count = record.stats.success_count,
+      .failure_count = record.stats.failure_count,
+      .node_id = record.node_id.has_value() ? record.node_id->ToHex() : "",
+      .extra_fields = record.extra_fields,
+  };
+}
+
+absl::StatusOr<PeerRecord> RecordFromEntry(const KnownPeerEntry& entry,
+                                           absl::Time now) {
+  absl::StatusOr<PeerAddress> address = MakePeerAddress(entry.host, entry.port);
+  if (!address.ok()) return address.status();
+  if (entry.success_count < 0 || entry.failure_count < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(address->ToString(), ": negative count"));
+  }
+  PeerRecord record;
+  record.address = *std::move(address);
+  record.stats.last_seen = TimeFromUnixSeconds(entry.last_seen);
+  record.stats.success_count = entry.success_count;
+  record.stats.failure_count = entry.failure_count;
+  record.added_at = now;
+  record.extra_fields = entry.extra_fields;
+  if (!entry.node_id.empty()) {
+    absl::StatusOr<kademlia::NodeId> id =
+        kademlia::NodeId::FromHex(entry.node_id);
+    if (!id.ok()) return id.status();
+    record.node_id = *id;
+  }
+  return record;
+}
+
+KnownPeers KnownPeersFromRecords(const std::vector<PeerRecord>& records) {
+  KnownPeers peers;
+  for (const PeerRecord& record : records) {
+    peers[record.address.ToString()] = EntryFromRecord(record);
+  }
+  return peers;
+}
+
+std::vector<PeerRecord> RecordsFromKnownPeers(const KnownPeers& peers,
+                                              absl::Time now) {
+  std::vector<PeerRecord> records;
+  records.reserve(peers.size());
+  for (const auto& [key, entry] : peers) {
+    absl::StatusOr<PeerRecord> record = RecordFromEntry(entry, now);
+    if (record.ok()) records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+}  // namespace datamgmt::peer_manager
