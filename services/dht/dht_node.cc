@@ -6,11 +6,11 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "common/net/peer_address.h"
 #include "datamgmt/dht/v1/dht.grpc.pb.h"
 #include "datamgmt/dht/v1/peer_dialer.grpc.pb.h"
 #include "datamgmt/p2p/v1/p2p.grpc.pb.h"
 #include "services/dht/node_identity.h"
-#include "services/dht/peer_address.h"
 #include "spdlog/spdlog.h"
 
 namespace datamgmt::dht {
@@ -33,7 +33,7 @@ absl::Status DhtNodeOptions::Validate() const {
   if (p2p_listen_address.empty() || api_listen_address.empty()) {
     return absl::InvalidArgumentError("listen addresses are required");
   }
-  if (absl::Status s = ValidatePeerAddress(WithPort(advertise_address, 1));
+  if (absl::Status s = net::ValidatePeerAddress(WithPort(advertise_address, 1));
       !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("advertise_address: ", s.message()));

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto/sha256.h"
-#include "services/dht/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::dht {
 
@@ -140,7 +140,7 @@ std::vector<std::string> FakePeerClient::values(const NodeId& peer) const {
 
 absl::StatusOr<FakePeerClient::Peer*> FakePeerClient::Reach(
     absl::string_view address, const std::optional<NodeId>& expected) {
-  if (absl::Status s = ValidatePeerAddress(address); !s.ok()) return s;
+  if (absl::Status s = net::ValidatePeerAddress(address); !s.ok()) return s;
   auto it = peers_.find(address);
   if (it == peers_.end()) {
     return absl::UnavailableError(absl::StrCat("no fake peer at ", address));
@@ -268,7 +268,8 @@ void FakePeerClient::GetPeers(absl::string_view address, uint32_t max_peers,
         GetPeersReply reply{.responder = p.contact};
         for (const Contact& c : p.known) {
           if (max_peers != 0 && reply.peers.size() >= max_peers) break;
-          absl::StatusOr<HostPort> hp = ParsePeerAddress(c.address);
+          absl::StatusOr<net::PeerAddress> hp =
+              net::ParsePeerAddress(c.address);
           if (hp.ok()) {
             reply.peers.push_back(
                 PeerEntry{.host = hp->host, .port = hp->port, .node_id = c.id});

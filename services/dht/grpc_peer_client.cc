@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/net/peer_address.h"
 #include "common/status/grpc_status.h"
 #include "datamgmt/p2p/v1/p2p.grpc.pb.h"
-#include "services/dht/peer_address.h"
 #include "services/dht/reply_verifier.h"
 #include "spdlog/spdlog.h"
 
@@ -113,7 +113,7 @@ template <typename Req, typename Resp, typename Reply, typename Invoke,
           typename Verify>
 void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
                          Verify verify, PeerCallback<Reply> done) {
-  if (absl::Status s = ValidatePeerAddress(spec.address); !s.ok()) {
+  if (absl::Status s = net::ValidatePeerAddress(spec.address); !s.ok()) {
     done(s);
     return;
   }

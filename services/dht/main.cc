@@ -21,8 +21,8 @@
 #include "common/grpc/signals.h"
 #include "common/kademlia/protocol_constants.h"
 #include "common/logging/logging.h"
+#include "common/net/peer_address.h"
 #include "services/dht/dht_node.h"
-#include "services/dht/peer_address.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, p2p_listen_host, "0.0.0.0",
@@ -145,15 +145,15 @@ DhtNodeOptions OptionsFromFlags() {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) Die("--data_dir must not be empty");
   std::string advertise = absl::GetFlag(FLAGS_advertise_address);
-  if (advertise.empty()) advertise = JoinHostPort(HostName(), p2p_port);
+  if (advertise.empty()) advertise = net::JoinHostPort(HostName(), p2p_port);
 
   DhtNodeOptions options;
   options.data_dir = data_dir;
   options.p2p_listen_address =
-      JoinHostPort(absl::GetFlag(FLAGS_p2p_listen_host), p2p_port);
+      net::JoinHostPort(absl::GetFlag(FLAGS_p2p_listen_host), p2p_port);
   options.advertise_address = advertise;
   options.api_listen_address =
-      JoinHostPort(absl::GetFlag(FLAGS_api_listen_host), api_port);
+      net::JoinHostPort(absl::GetFlag(FLAGS_api_listen_host), api_port);
   options.peer_manager_address = absl::GetFlag(FLAGS_peer_manager_address);
   options.peer_manager_timeout = rpc_timeout;
   options.table.k = k;

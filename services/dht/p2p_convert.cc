@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "services/dht/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::dht {
 
@@ -27,7 +27,7 @@ absl::StatusOr<Contact> ContactFromProto(const p2p::v1::Contact& proto,
   absl::StatusOr<NodeId> id =
       IdFromProto(proto.node_id(), absl::StrCat(what, ".node_id"));
   if (!id.ok()) return id.status();
-  if (absl::Status s = ValidatePeerAddress(proto.address()); !s.ok()) {
+  if (absl::Status s = net::ValidatePeerAddress(proto.address()); !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ".address: ", s.message()));
   }
@@ -63,7 +63,8 @@ absl::StatusOr<std::optional<NodeId>> OptionalId(absl::string_view bytes) {
   return std::optional<NodeId>(*id);
 }
 
-absl::Status CheckEntry(const PeerEntry& entry) {
+// Validates `entry` and canonicalises its host.
+absl::Status CheckEntry(PeerEntry& entry) {
   if (entry.port < 1 || entry.port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("port must be 1..65535, got ", entry.port));
@@ -74,7 +75,11 @@ absl::Status CheckEntry(const PeerEntry& entry) {
   if (!std::isfinite(entry.last_seen) || entry.last_seen < 0) {
     return absl::InvalidArgumentError("last_seen must be finite and >= 0");
   }
-  return ValidatePeerAddress(JoinHostPort(entry.host, entry.port));
+  absl::StatusOr<net::PeerAddress> address =
+      net::MakePeerAddress(entry.host, entry.port);
+  if (!address.ok()) return address.status();
+  entry.host = std::move(address->host);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -100,7 +105,8 @@ p2p::v1::PeerEntry PeerEntryToProto(const PeerEntry& entry) {
 }
 
 absl::StatusOr<PeerEntry> PeerEntryFromPeer(const peers::v1::Peer& peer) {
-  absl::StatusOr<HostPort> address = ParsePeerAddress(peer.address());
+  absl::StatusOr<net::PeerAddress> address =
+      net::ParsePeerAddress(peer.address());
   if (!address.ok()) return address.status();
   PeerEntry entry{.host = address->host,
                   .port = address->port,
@@ -116,7 +122,10 @@ absl::StatusOr<PeerEntry> PeerEntryFromPeer(const peers::v1::Peer& peer) {
 
 types::v1::PeerHint PeerEntryToHint(const PeerEntry& entry) {
   types::v1::PeerHint hint;
-  hint.set_address(JoinHostPort(entry.host, entry.port));
+  absl::StatusOr<net::PeerAddress> address =
+      net::MakePeerAddress(entry.host, entry.port);
+  hint.set_address(address.ok() ? address->ToString()
+                                : net::JoinHostPort(entry.host, entry.port));
   if (entry.node_id.has_value()) hint.set_node_id(entry.node_id->ToHex());
   hint.set_last_seen(entry.last_seen);
   return hint;
@@ -128,6 +137,13 @@ absl::StatusOr<PeerEntry> PeerEntryFromHint(const types::v1::PeerHint& hint) {
   peer.set_node_id(hint.node_id());
   peer.set_last_seen(hint.last_seen());
   return PeerEntryFromPeer(peer);
+}
+
+bool IsAtAddress(const PeerEntry& entry, absl::string_view address) {
+  absl::StatusOr<net::PeerAddress> a =
+      net::MakePeerAddress(entry.host, entry.port);
+  absl::StatusOr<net::PeerAddress> b = net::ParsePeerAddress(address);
+  return a.ok() && b.ok() && *a == *b;
 }
 
 }  // namespace datamgmt::dht

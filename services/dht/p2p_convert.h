@@ -36,8 +36,8 @@ absl::StatusOr<kademlia::NodeId> IdFromProto(absl::string_view bytes,
                                              absl::string_view what);
 
 // A wire Contact: node_id exactly 32 bytes and a valid "host:port" address
-// (peer_address.h). Returns InvalidArgument naming `what` ("sender",
-// "responder") otherwise.
+// (common/net/peer_address.h); the address is kept as the peer spelled it.
+// Returns InvalidArgument naming `what` ("sender", "responder") otherwise.
 absl::StatusOr<kademlia::Contact> ContactFromProto(
     const p2p::v1::Contact& proto, absl::string_view what);
 
@@ -50,21 +50,28 @@ std::vector<kademlia::Contact> ContactsFromProto(
     size_t max);
 
 // A wire PeerEntry: a valid host and port and a node_id of 0 or 32 bytes
-// and a finite, non-negative last_seen. Returns InvalidArgument otherwise.
+// and a finite, non-negative last_seen, with the host canonicalised
+// (common/net/peer_address.h). Returns InvalidArgument otherwise.
 absl::StatusOr<PeerEntry> PeerEntryFromProto(const p2p::v1::PeerEntry& proto);
 p2p::v1::PeerEntry PeerEntryToProto(const PeerEntry& entry);
 
-// peer-manager's view of a peer as an exchange entry. Returns
-// InvalidArgument if its address, port or node ID is malformed.
+// peer-manager's view of a peer as an exchange entry, host canonicalised.
+// Returns InvalidArgument if its address, port or node ID is malformed.
 absl::StatusOr<PeerEntry> PeerEntryFromPeer(const peers::v1::Peer& peer);
 
 // An exchange entry as a second-hand hint for peer-manager (address
-// "host:port", hex node ID or empty, last_seen kept).
+// "host:port" in canonical form, hex node ID or empty, last_seen kept).
 types::v1::PeerHint PeerEntryToHint(const PeerEntry& entry);
 
 // A hint as an exchange entry. Returns InvalidArgument if its address or
 // node ID is malformed.
 absl::StatusOr<PeerEntry> PeerEntryFromHint(const types::v1::PeerHint& hint);
+
+// True if `entry`'s host and port and the "host:port" `address` name the
+// same peer, compared in canonical form ("Node1:80" and "node1:80" do;
+// "[2001:DB8::0:7]:80" and host "2001:db8::7" port 80 do). False if either
+// is not a valid peer address.
+bool IsAtAddress(const PeerEntry& entry, absl::string_view address);
 
 }  // namespace datamgmt::dht
 

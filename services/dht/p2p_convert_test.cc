@@ -125,5 +125,28 @@ TEST(P2pConvertTest, PeersFromPeerManager) {
   EXPECT_FALSE(PeerEntryFromPeer(peer).ok());
 }
 
+TEST(P2pConvertTest, EntryHostsAreCanonicalAndComparedCanonically) {
+  p2p::v1::PeerEntry e;
+  e.set_host("2001:DB8:0::7");
+  e.set_port(8000);
+  absl::StatusOr<PeerEntry> entry = PeerEntryFromProto(e);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(entry->host, "2001:db8::7");
+  EXPECT_EQ(PeerEntryToHint(*entry).address(), "[2001:db8::7]:8000");
+
+  peers::v1::Peer peer;
+  peer.set_address("Node-3.Example.ORG:8000");
+  absl::StatusOr<PeerEntry> named = PeerEntryFromPeer(peer);
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->host, "node-3.example.org");
+
+  EXPECT_TRUE(IsAtAddress(*entry, "[2001:0db8::0:7]:8000"));
+  EXPECT_FALSE(IsAtAddress(*entry, "[2001:db8::7]:8001"));
+  EXPECT_TRUE(IsAtAddress(PeerEntry{.host = "NODE1", .port = 80}, "node1:80"));
+  EXPECT_FALSE(
+      IsAtAddress(PeerEntry{.host = "0.0.0.0", .port = 80}, "0.0.0.0:80"))
+      << "invalid addresses name no peer";
+}
+
 }  // namespace
 }  // namespace datamgmt::dht

@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "services/dht/p2p_service.h"
-#include "services/dht/peer_address.h"
 #include "spdlog/spdlog.h"
 
 namespace datamgmt::dht {
@@ -33,7 +32,7 @@ absl::Status PeerManagerUnavailable(const grpc::Status& status) {
 
 bool IsNode(const PeerEntry& entry, const Contact& node) {
   return (entry.node_id.has_value() && *entry.node_id == node.id) ||
-         JoinHostPort(entry.host, entry.port) == node.address;
+         IsAtAddress(entry, node.address);
 }
 
 }  // namespace

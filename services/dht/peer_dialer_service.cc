@@ -7,9 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/net/peer_address.h"
 #include "services/dht/owned_reactor.h"
 #include "services/dht/p2p_convert.h"
-#include "services/dht/peer_address.h"
 
 namespace datamgmt::dht {
 namespace {
@@ -43,7 +43,7 @@ absl::Time CallerDeadline(const grpc::CallbackServerContext& ctx) {
 
 bool IsNode(const PeerEntry& entry, const Contact& node) {
   return (entry.node_id.has_value() && *entry.node_id == node.id) ||
-         JoinHostPort(entry.host, entry.port) == node.address;
+         IsAtAddress(entry, node.address);
 }
 
 }  // namespace
@@ -83,7 +83,7 @@ grpc::ServerUnaryReactor* PeerDialerService::PingPeer(
   absl::StatusOr<absl::Duration> timeout =
       DialTimeout(request->timeout(), kDefaultPingTimeout, absl::Now(),
                   CallerDeadline(*ctx));
-  absl::Status valid = ValidatePeerAddress(request->address());
+  absl::Status valid = net::ValidatePeerAddress(request->address());
   if (!valid.ok() || !timeout.ok()) {
     reactor->FinishWith(!valid.ok() ? valid : timeout.status());
     return reactor;
@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* PeerDialerService::ExchangePeers(
   absl::StatusOr<absl::Duration> timeout =
       DialTimeout(request->timeout(), kDefaultExchangeTimeout, absl::Now(),
                   CallerDeadline(*ctx));
-  absl::Status valid = ValidatePeerAddress(request->address());
+  absl::Status valid = net::ValidatePeerAddress(request->address());
   if (valid.ok() && !timeout.ok()) valid = timeout.status();
   if (valid.ok() && request->share_size() > static_cast<int>(kMaxPeerEntries)) {
     valid = absl::ResourceExhaustedError(
@@ -162,7 +162,7 @@ grpc::ServerUnaryReactor* PeerDialerService::ExchangePeers(
         const Contact remote = got->responder;
         std::erase_if(share, [&](const PeerEntry& e) {
           return IsNode(e, self) || IsNode(e, remote) ||
-                 JoinHostPort(e.host, e.port) == address;
+                 IsAtAddress(e, address);
         });
         // Filled now: `received` stands even if SharePeers then fails.
         reactor->RunIfActive([&] {

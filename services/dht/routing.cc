@@ -4,7 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "services/dht/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::dht {
 
@@ -12,7 +12,7 @@ using kademlia::Contact;
 using kademlia::NodeId;
 
 absl::Status ValidateContact(const Contact& contact) {
-  return ValidatePeerAddress(contact.address);
+  return net::ValidatePeerAddress(contact.address);
 }
 
 absl::StatusOr<std::unique_ptr<Routing>> Routing::Create(

@@ -37,9 +37,9 @@
 namespace datamgmt::dht {
 
 // OK if `contact` can enter a routing table: its address is a valid peer
-// address (peer_address.h). Returns InvalidArgument naming the problem. (A
-// kademlia::Contact's ID is 32 bytes by construction; raw IDs from the wire
-// are checked where they are parsed, in p2p_convert.)
+// address (common/net/peer_address.h). Returns InvalidArgument naming the
+// problem. (A kademlia::Contact's ID is 32 bytes by construction; raw IDs from
+// the wire are checked where they are parsed, in p2p_convert.)
 absl::Status ValidateContact(const kademlia::Contact& contact);
 
 class Routing {

@@ -2,12 +2,12 @@
 
 #include <utility>
 
-#include "services/dht/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::dht {
 
 absl::Status SelfContact::SetAddress(std::string address) {
-  if (absl::Status s = ValidatePeerAddress(address); !s.ok()) return s;
+  if (absl::Status s = net::ValidatePeerAddress(address); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   address_ = std::move(address);
   return absl::OkStatus();

@@ -37,7 +37,8 @@ class SelfContact {
   }
 
   // Replaces the advertised address. Returns InvalidArgument (keeping the
-  // old one) unless `address` is a valid peer address (peer_address.h).
+  // old one) unless `address` is a valid peer address
+  // (common/net/peer_address.h).
   absl::Status SetAddress(std::string address);
 
  private:

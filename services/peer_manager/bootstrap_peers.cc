@@ -10,15 +10,15 @@
 
 namespace datamgmt::peer_manager {
 
-absl::StatusOr<std::vector<PeerAddress>> ParseBootstrapPeers(
+absl::StatusOr<std::vector<net::PeerAddress>> ParseBootstrapPeers(
     absl::string_view list, absl::string_view source) {
-  std::vector<PeerAddress> peers;
+  std::vector<net::PeerAddress> peers;
   int position = 0;
   for (absl::string_view raw : absl::StrSplit(list, ',')) {
     ++position;
     const absl::string_view entry = absl::StripAsciiWhitespace(raw);
     if (entry.empty()) continue;
-    absl::StatusOr<PeerAddress> address = ParsePeerAddress(entry);
+    absl::StatusOr<net::PeerAddress> address = net::ParsePeerAddress(entry);
     if (!address.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, " entry ", position, " \"", absl::CEscape(entry),

@@ -1,7 +1,7 @@
 // The configured bootstrap peers: INITIAL_PEERS (and peer-manager's
 // --initial_peers flag), a comma-separated list of "host:port".
 //
-//   absl::StatusOr<std::vector<PeerAddress>> peers =
+//   absl::StatusOr<std::vector<net::PeerAddress>> peers =
 //       ParseBootstrapPeers(" node1:8000, [::1]:8001 ,,10.0.0.7:8000");
 //
 // DNS names are allowed (they are resolved when dialled), IPv6 literals go
@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::peer_manager {
 
@@ -23,7 +23,7 @@ namespace datamgmt::peer_manager {
 // 1-based position and text) and what is wrong with it: no port, port 0 or
 // above 65535, empty host, an unbracketed IPv6 literal, garbage. `source`
 // names the setting in the message, e.g. "INITIAL_PEERS".
-absl::StatusOr<std::vector<PeerAddress>> ParseBootstrapPeers(
+absl::StatusOr<std::vector<net::PeerAddress>> ParseBootstrapPeers(
     absl::string_view list, absl::string_view source = "INITIAL_PEERS");
 
 }  // namespace datamgmt::peer_manager

@@ -8,9 +8,9 @@
 namespace datamgmt::peer_manager {
 namespace {
 
-std::vector<std::string> Strings(const std::vector<PeerAddress>& peers) {
+std::vector<std::string> Strings(const std::vector<net::PeerAddress>& peers) {
   std::vector<std::string> out;
-  for (const PeerAddress& p : peers) out.push_back(p.ToString());
+  for (const net::PeerAddress& p : peers) out.push_back(p.ToString());
   return out;
 }
 
@@ -34,7 +34,7 @@ TEST(BootstrapPeersTest, ParsesTheTable) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.list);
-    absl::StatusOr<std::vector<PeerAddress>> peers =
+    absl::StatusOr<std::vector<net::PeerAddress>> peers =
         ParseBootstrapPeers(c.list);
     ASSERT_TRUE(peers.ok()) << peers.status();
     EXPECT_EQ(Strings(*peers), c.want);
@@ -60,7 +60,7 @@ TEST(BootstrapPeersTest, BadEntryIsNamed) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.list);
-    absl::StatusOr<std::vector<PeerAddress>> peers =
+    absl::StatusOr<std::vector<net::PeerAddress>> peers =
         ParseBootstrapPeers(c.list);
     ASSERT_FALSE(peers.ok());
     EXPECT_EQ(peers.status().code(), absl::StatusCode::kInvalidArgument);
@@ -72,7 +72,7 @@ TEST(BootstrapPeersTest, BadEntryIsNamed) {
 }
 
 TEST(BootstrapPeersTest, SourceNamesTheSetting) {
-  absl::StatusOr<std::vector<PeerAddress>> peers =
+  absl::StatusOr<std::vector<net::PeerAddress>> peers =
       ParseBootstrapPeers("x", "--initial_peers");
   ASSERT_FALSE(peers.ok());
   EXPECT_NE(peers.status().message().find("--initial_peers entry 1"),

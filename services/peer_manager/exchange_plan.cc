@@ -38,7 +38,8 @@ std::vector<std::string> ChooseExchangeTargets(
 std::vector<PeerHint> ChooseSharedHints(absl::Span<const PeerView> peers,
                                         absl::string_view remote_address,
                                         const ExchangePlanOptions& options) {
-  absl::StatusOr<std::string> remote = CanonicalPeerAddress(remote_address);
+  absl::StatusOr<std::string> remote =
+      net::CanonicalPeerAddress(remote_address);
   std::vector<const PeerRecord*> chosen;
   for (const PeerView& peer : peers) {
     if (!peer.healthy) continue;

@@ -21,7 +21,7 @@ kademlia::NodeId Id(int n) {
 PeerView View(const std::string& address, bool healthy, int64_t successes,
               absl::Time last_seen, std::optional<kademlia::NodeId> id = {}) {
   PeerView v;
-  v.record.address = *ParsePeerAddress(address);
+  v.record.address = *net::ParsePeerAddress(address);
   v.record.stats.success_count = successes;
   v.record.stats.last_seen = last_seen;
   v.record.node_id = id;

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/io/atomic_file.h"
 #include "common/kademlia/node_id.h"
+#include "common/net/peer_address.h"
 #include "nlohmann/json.hpp"
-#include "services/peer_manager/peer_address.h"
 
 namespace datamgmt::peer_manager {
 namespace {
@@ -88,10 +88,10 @@ absl::StatusOr<KnownPeerEntry> ParseEntry(const std::string& key,
   }
   uint64_t port = 0;
   if (absl::Status s = ReadCount(value, "port", 65535, port); !s.ok()) return s;
-  absl::StatusOr<PeerAddress> from_fields =
-      MakePeerAddress(host->get<std::string>(), static_cast<int64_t>(port));
+  absl::StatusOr<net::PeerAddress> from_fields = net::MakePeerAddress(
+      host->get<std::string>(), static_cast<int64_t>(port));
   if (!from_fields.ok()) return from_fields.status();
-  absl::StatusOr<PeerAddress> from_key = ParsePeerAddress(key);
+  absl::StatusOr<net::PeerAddress> from_key = net::ParsePeerAddress(key);
   if (!from_key.ok()) return from_key.status();
   if (*from_key != *from_fields) {
     return absl::InvalidArgumentError(
@@ -173,7 +173,7 @@ absl::StatusOr<KnownPeers> ParseKnownPeers(absl::string_view text,
       return Corrupt(source, absl::StrCat("entry \"", absl::CEscape(key),
                                           "\": ", entry.status().message()));
     }
-    PeerAddress address;
+    net::PeerAddress address;
     address.host = entry->host;
     address.port = entry->port;
     std::string canonical = address.ToString();

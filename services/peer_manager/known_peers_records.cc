@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/kademlia/node_id.h"
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::peer_manager {
 
@@ -34,7 +34,8 @@ KnownPeerEntry EntryFromRecord(const PeerRecord& record) {
 
 absl::StatusOr<PeerRecord> RecordFromEntry(const KnownPeerEntry& entry,
                                            absl::Time now) {
-  absl::StatusOr<PeerAddress> address = MakePeerAddress(entry.host, entry.port);
+  absl::StatusOr<net::PeerAddress> address =
+      net::MakePeerAddress(entry.host, entry.port);
   if (!address.ok()) return address.status();
   if (entry.success_count < 0 || entry.failure_count < 0) {
     return absl::InvalidArgumentError(

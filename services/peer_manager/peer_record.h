@@ -3,7 +3,7 @@
 // process learned since it started).
 //
 //   PeerRecord r;
-//   r.address = *ParsePeerAddress("10.0.0.7:8000");
+//   r.address = *net::ParsePeerAddress("10.0.0.7:8000");
 //   r.stats.last_seen = now;  // a new peer: last_seen is when it was added
 //
 // Values; thread-compatible.
@@ -17,14 +17,14 @@
 #include "absl/time/time.h"
 #include "common/kademlia/node_id.h"
 #include "common/kademlia/peer_health.h"
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 
 namespace datamgmt::peer_manager {
 
 struct PeerRecord {
   // The peer's canonical advertised P2P address; address.ToString() is its
   // key in the table and in known_peers.json.
-  PeerAddress address;
+  net::PeerAddress address;
 
   // The peer's node ID, once known.
   std::optional<kademlia::NodeId> node_id;

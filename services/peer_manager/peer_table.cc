@@ -18,7 +18,8 @@ absl::Status PeerTableOptions::Validate() const {
   }
   if (absl::Status s = health.Validate(); !s.ok()) return s;
   for (const std::string& address : self_addresses) {
-    if (absl::StatusOr<PeerAddress> a = ParsePeerAddress(address); !a.ok()) {
+    if (absl::StatusOr<net::PeerAddress> a = net::ParsePeerAddress(address);
+        !a.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("self_addresses: ", a.status().message()));
     }
@@ -28,19 +29,19 @@ absl::Status PeerTableOptions::Validate() const {
 
 absl::StatusOr<PeerTable> PeerTable::Create(PeerTableOptions options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  std::vector<PeerAddress> self;
+  std::vector<net::PeerAddress> self;
   for (const std::string& address : options.self_addresses) {
-    self.push_back(*ParsePeerAddress(address));
+    self.push_back(*net::ParsePeerAddress(address));
   }
   return PeerTable(std::move(options), std::move(self));
 }
 
 PeerTable::PeerTable(PeerTableOptions options,
-                     std::vector<PeerAddress> self_addresses)
+                     std::vector<net::PeerAddress> self_addresses)
     : options_(std::move(options)),
       self_addresses_(std::move(self_addresses)) {}
 
-bool PeerTable::IsSelf(const PeerAddress& address) const {
+bool PeerTable::IsSelf(const net::PeerAddress& address) const {
   return std::find(self_addresses_.begin(), self_addresses_.end(), address) !=
          self_addresses_.end();
 }
@@ -87,7 +88,7 @@ std::vector<PeerView> PeerTable::List(bool healthy_only, absl::Time now) const {
 
 absl::StatusOr<PeerView> PeerTable::Get(absl::string_view address,
                                         absl::Time now) const {
-  absl::StatusOr<PeerAddress> parsed = ParsePeerAddress(address);
+  absl::StatusOr<net::PeerAddress> parsed = net::ParsePeerAddress(address);
   if (!parsed.ok()) return parsed.status();
   auto it = peers_.find(parsed->ToString());
   if (it == peers_.end()) {
@@ -100,7 +101,7 @@ absl::StatusOr<PeerView> PeerTable::Get(absl::string_view address,
 absl::StatusOr<AddOutcome> PeerTable::Add(absl::string_view address,
                                           absl::string_view node_id_hex,
                                           absl::Time now) {
-  absl::StatusOr<PeerAddress> parsed = ParsePeerAddress(address);
+  absl::StatusOr<net::PeerAddress> parsed = net::ParsePeerAddress(address);
   if (!parsed.ok()) return parsed.status();
   std::optional<kademlia::NodeId> id;
   if (!node_id_hex.empty()) {
@@ -142,7 +143,7 @@ absl::StatusOr<AddOutcome> PeerTable::Add(absl::string_view address,
 
 absl::StatusOr<PeerRecord> PeerTable::Remove(
     absl::string_view address, std::optional<absl::Time> last_seen_before) {
-  absl::StatusOr<PeerAddress> parsed = ParsePeerAddress(address);
+  absl::StatusOr<net::PeerAddress> parsed = net::ParsePeerAddress(address);
   if (!parsed.ok()) return parsed.status();
   const std::string key = parsed->ToString();
   auto it = peers_.find(key);

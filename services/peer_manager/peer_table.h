@@ -17,7 +17,8 @@
 //   for (const PeerView& p : table->List(/*healthy_only=*/true, now)) ...
 //
 // Policies (each documented at its method):
-//  * Addresses are canonicalised (peer_address.h) before storing/comparing.
+//  * Addresses are canonicalised (common/net/peer_address.h) before
+//  storing/comparing.
 //  * This node is never stored: not under one of self_addresses, nor with
 //    self_id as its node ID.
 //  * Capacity: at most max_peers. When full, a new peer takes the place of
@@ -43,7 +44,7 @@
 #include "absl/types/span.h"
 #include "common/kademlia/node_id.h"
 #include "common/kademlia/peer_health.h"
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 #include "services/peer_manager/peer_record.h"
 
 namespace datamgmt::peer_manager {
@@ -210,9 +211,9 @@ class PeerTable {
 
  private:
   explicit PeerTable(PeerTableOptions options,
-                     std::vector<PeerAddress> self_addresses);
+                     std::vector<net::PeerAddress> self_addresses);
 
-  bool IsSelf(const PeerAddress& address) const;
+  bool IsSelf(const net::PeerAddress& address) const;
   bool IsSelf(const std::optional<kademlia::NodeId>& id) const;
   PeerView View(const PeerRecord& record, absl::Time now) const;
   // True if a new peer fits, after displacing a dead one into `evicted`
@@ -220,8 +221,8 @@ class PeerTable {
   bool MakeRoom(absl::Time now, std::optional<PeerRecord>& evicted);
 
   PeerTableOptions options_;
-  std::vector<PeerAddress> self_addresses_;  // canonical
-  std::map<std::string, PeerRecord> peers_;  // by address.ToString()
+  std::vector<net::PeerAddress> self_addresses_;  // canonical
+  std::map<std::string, PeerRecord> peers_;       // by address.ToString()
 };
 
 }  // namespace datamgmt::peer_manager

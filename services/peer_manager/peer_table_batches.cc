@@ -35,7 +35,8 @@ absl::StatusOr<RecordContactsOutcome> PeerTable::RecordContacts(
   }
   RecordContactsOutcome outcome;
   for (const ContactResult& result : results) {
-    absl::StatusOr<PeerAddress> address = ParsePeerAddress(result.address);
+    absl::StatusOr<net::PeerAddress> address =
+        net::ParsePeerAddress(result.address);
     if (!address.ok() || IsSelf(*address)) {
       ++outcome.ignored;
       continue;
@@ -108,7 +109,8 @@ absl::StatusOr<MergeOutcome> PeerTable::MergeHints(
   }
   MergeOutcome outcome;
   for (const PeerHint& hint : hints) {
-    absl::StatusOr<PeerAddress> address = ParsePeerAddress(hint.address);
+    absl::StatusOr<net::PeerAddress> address =
+        net::ParsePeerAddress(hint.address);
     absl::StatusOr<std::optional<kademlia::NodeId>> id =
         ParseOptionalId(hint.node_id);
     if (!address.ok() || !id.ok() || IsSelf(*address) || IsSelf(*id)) {

@@ -205,7 +205,7 @@ TEST(PeerTableTest, RestoreSkipsSelfDuplicatesAndKeepsTheFreshestWhenFull) {
   auto record = [](const std::string& address, absl::Time last_seen,
                    std::optional<kademlia::NodeId> id = std::nullopt) {
     PeerRecord r;
-    r.address = *ParsePeerAddress(address);
+    r.address = *net::ParsePeerAddress(address);
     r.stats.last_seen = last_seen;
     r.node_id = id;
     return r;

@@ -43,7 +43,7 @@ e2e_free_port() {
   read -r high _ </proc/sys/net/ipv4/ip_local_port_range
   in_use=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u |
-    while read -r hex; do echo $((16#$hex)); done)
+    while read -r hex; do [[ -n "$hex" ]] && echo $((16#$hex)); done)
   while ((tries++ < 1000)); do
     port=$((low + RANDOM % (high - low)))
     [[ -n "${E2E_USED_PORTS[$port]:-}" ]] && continue

@@ -1,10 +1,10 @@
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace datamgmt::peer_manager {
+namespace datamgmt::net {
 namespace {
 
 struct GoodCase {
@@ -51,6 +51,7 @@ TEST(PeerAddressTest, RejectsMalformedWithAReason) {
       {"node1:123456", "out of range"},
       {"node1:80a", "not a number"},
       {"node1:-1", "not a number"},
+      {"10.0.0.7:+80", "not a number"},
       {":8000", "host is empty"},
       {"[]:8000", "host is empty"},
       {"::1:8000", "must be in brackets"},
@@ -110,5 +111,30 @@ TEST(PeerAddressTest, EqualityIsOnTheCanonicalForm) {
   EXPECT_NE(*ParsePeerAddress("node1:1"), *ParsePeerAddress("node1:2"));
 }
 
+TEST(PeerAddressTest, ValidateAcceptsWhatParseAccepts) {
+  for (const char* ok :
+       {"10.0.0.7:8000", "127.0.0.1:1", "node-3.example.org:65535",
+        "localhost:8000", "dht_node_1:8000", "[2001:db8::7]:8000",
+        "[::1]:9000"}) {
+    EXPECT_TRUE(ValidatePeerAddress(ok).ok()) << ok;
+  }
+  for (const char* bad :
+       {"", "10.0.0.7", "10.0.0.7:0", "0.0.0.0:8000", "[::]:8000",
+        "2001:db8::7:8000", "[2001:db8::7:8000", "300.1.1.1:80"}) {
+    absl::Status s = ValidatePeerAddress(bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(s, ParsePeerAddress(bad).status()) << bad;
+  }
+}
+
+TEST(PeerAddressTest, JoinHostPortOnlyFormats) {
+  EXPECT_EQ(JoinHostPort("10.0.0.7", 8000), "10.0.0.7:8000");
+  EXPECT_EQ(JoinHostPort("2001:db8::7", 8000), "[2001:db8::7]:8000");
+  // Listen addresses: neither validated nor canonicalised.
+  EXPECT_EQ(JoinHostPort("0.0.0.0", 0), "0.0.0.0:0");
+  EXPECT_EQ(JoinHostPort("::", 8000), "[::]:8000");
+  EXPECT_EQ(JoinHostPort("Node1", 8000), "Node1:8000");
+}
+
 }  // namespace
-}  // namespace datamgmt::peer_manager
+}  // namespace datamgmt::net

@@ -1,4 +1,4 @@
-#include "services/peer_manager/peer_address.h"
+#include "common/net/peer_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace datamgmt::peer_manager {
+namespace datamgmt::net {
 namespace {
 
 absl::Status Invalid(absl::string_view text, absl::string_view problem) {
@@ -179,4 +179,13 @@ absl::StatusOr<std::string> CanonicalPeerAddress(absl::string_view text) {
   return address->ToString();
 }
 
-}  // namespace datamgmt::peer_manager
+absl::Status ValidatePeerAddress(absl::string_view text) {
+  return ParsePeerAddress(text).status();
+}
+
+std::string JoinHostPort(absl::string_view host, int64_t port) {
+  if (absl::StrContains(host, ':')) return absl::StrCat("[", host, "]:", port);
+  return absl::StrCat(host, ":", port);
+}
+
+}  // namespace datamgmt::net

@@ -1,5 +1,7 @@
-// Peer addresses: the "host:port" strings that name peers in peers.proto,
-// in known_peers.json and in INITIAL_PEERS, parsed and canonicalised.
+// Peer addresses: the "host:port" strings that name peers on the P2P wire,
+// in peers.proto, in known_peers.json and in INITIAL_PEERS, parsed and
+// canonicalised. Every process validates and compares peer addresses with
+// this one library, so they agree on what is valid and on its spelling.
 //
 // host is a DNS name (at most 253 characters), a dotted IPv4 literal, or an
 // IPv6 literal (in brackets inside "host:port"); port is 1..65535. The
@@ -10,19 +12,25 @@
 //   absl::StatusOr<PeerAddress> a = ParsePeerAddress("[2001:DB8::0:7]:8000");
 //   a->host        == "2001:db8::7"
 //   a->ToString()  == "[2001:db8::7]:8000"
+//   ValidatePeerAddress("0.0.0.0:8000")                 // InvalidArgument
+//   MakePeerAddress("Node1", 8000)->ToString() == "node1:8000"
+//
+// Compare addresses as PeerAddress values (or CanonicalPeerAddress strings),
+// never as the raw strings a peer sent.
 //
 // Pure functions over values; thread-compatible. Nothing here resolves DNS.
-#ifndef DATAMGMT_SERVICES_PEER_MANAGER_PEER_ADDRESS_H_
-#define DATAMGMT_SERVICES_PEER_MANAGER_PEER_ADDRESS_H_
+#ifndef DATAMGMT_COMMON_NET_PEER_ADDRESS_H_
+#define DATAMGMT_COMMON_NET_PEER_ADDRESS_H_
 
 #include <compare>
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace datamgmt::peer_manager {
+namespace datamgmt::net {
 
 // Longest DNS name accepted as a host.
 inline constexpr int kMaxHostLength = 253;
@@ -60,6 +68,17 @@ absl::StatusOr<PeerAddress> MakePeerAddress(absl::string_view host,
 // ParsePeerAddress(text)->ToString(): the canonical spelling of an address.
 absl::StatusOr<std::string> CanonicalPeerAddress(absl::string_view text);
 
-}  // namespace datamgmt::peer_manager
+// ParsePeerAddress(text).status(): OK if `text` is a valid peer address,
+// otherwise InvalidArgument as ParsePeerAddress returns it.
+absl::Status ValidatePeerAddress(absl::string_view text);
 
-#endif  // DATAMGMT_SERVICES_PEER_MANAGER_PEER_ADDRESS_H_
+// "host:port", with the host in brackets if it contains ':'. Formatting
+// only: it neither validates nor canonicalises, so it is for addresses that
+// are not peer addresses, such as listen addresses ("0.0.0.0:0", "[::]:8000")
+// and flag defaults whose port is filled in later. For a peer address use
+// MakePeerAddress(host, port)->ToString(), the canonical spelling.
+std::string JoinHostPort(absl::string_view host, int64_t port);
+
+}  // namespace datamgmt::net
+
+#endif  // DATAMGMT_COMMON_NET_PEER_ADDRESS_H_
