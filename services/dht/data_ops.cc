@@ -45,18 +45,11 @@ absl::Status DataOpsOptions::Validate() const {
 }
 
 absl::StatusOr<std::unique_ptr<DataOps>> DataOps::Create(
-    ContentStore& store, const Routing& routing, LookupRunner& runner,
-    PeerClient& client, DataOpsOptions options) {
+    ContentStore& store, LookupRunner& runner, PeerClient& client,
+    DataOpsOptions options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   return std::unique_ptr<DataOps>(
-      new DataOps(store, routing, runner, client, std::move(options)));
-}
-
-void DataOps::StartLookup(const NodeId& key, LookupKind kind,
-                          LookupRunner::Done done) {
-  const size_t k = static_cast<size_t>(runner_.options().lookup.k);
-  const std::vector<Contact> seeds = routing_.Closest(key, 2 * k);
-  runner_.StartFrom(key, kind, seeds, std::move(done));
+      new DataOps(store, runner, client, std::move(options)));
 }
 
 absl::Status DataOps::CheckSize(uint64_t size) const {
@@ -91,27 +84,28 @@ void DataOps::Put(std::string value, PutDone done) {
 void DataOps::Replicate(const NodeId& key,
                         std::shared_ptr<const std::string> value,
                         ReplicateDone done) {
-  StartLookup(key, LookupKind::kFindNode,
-              [this, key, value = std::move(value),
-               done = std::move(done)](LookupResult result) mutable {
-                if (result.closest.empty()) {
-                  done(0);
-                  return;
-                }
-                auto replication = std::make_shared<Replication>(
-                    static_cast<int>(result.closest.size()), std::move(done));
-                const CallOptions call{.timeout = options_.store_timeout};
-                for (const Contact& peer : result.closest) {
-                  client_.Store(
-                      peer, key, *value, call,
-                      [replication](absl::StatusOr<StoreReply> reply) {
-                        if (reply.ok()) replication->ok.fetch_add(1);
-                        if (replication->remaining.fetch_sub(1) == 1) {
-                          std::move(replication->done)(replication->ok.load());
-                        }
-                      });
+  runner_.Start(
+      key, LookupKind::kFindNode,
+      [this, key, value = std::move(value),
+       done = std::move(done)](LookupResult result) mutable {
+        if (result.closest.empty()) {
+          done(0);
+          return;
+        }
+        auto replication = std::make_shared<Replication>(
+            static_cast<int>(result.closest.size()), std::move(done));
+        const CallOptions call{.timeout = options_.store_timeout};
+        for (const Contact& peer : result.closest) {
+          client_.Store(
+              peer, key, *value, call,
+              [replication](absl::StatusOr<StoreReply> reply) {
+                if (reply.ok()) replication->ok.fetch_add(1);
+                if (replication->remaining.fetch_sub(1) == 1) {
+                  std::move(replication->done)(replication->ok.load());
                 }
               });
+        }
+      });
 }
 
 void DataOps::Get(const NodeId& key, GetDone done) {
@@ -132,7 +126,7 @@ void DataOps::Get(const NodeId& key, GetDone done) {
                    s.ToString());
     }
   }
-  StartLookup(
+  runner_.Start(
       key, LookupKind::kFindValue,
       [this, key, done = std::move(done)](LookupResult result) mutable {
         if (!result.value.has_value()) {

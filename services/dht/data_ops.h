@@ -2,15 +2,13 @@
 // DhtService (dht_api_service.h) and the republish (maintenance.h), with no
 // protobuf and no server types.
 //
-//   auto ops = DataOps::Create(*store, *routing, *runner, *client, {});
+//   auto ops = DataOps::Create(*store, *runner, *client, {});
 //   ops.Put(bytes, [](absl::StatusOr<PutResult> r) { r->replicas; });
 //   ops.Get(key, [](absl::StatusOr<std::string> v) { ... });
 //
 // Put: checks the size, stores locally, finds the k closest nodes to the
 // key with an iterative FIND_NODE lookup and sends each a Store.
-// Lookups are seeded with the 2k closest contacts of the routing table, not
-// k: when the k closest have left (and are not evicted yet), the next ones
-// take their place in the lookup instead of it ending empty. The replica
+// Lookups go through LookupRunner::Start (seeded with 2k contacts). The replica
 // count is 1 (this node) + the Stores that answered OK; in a network of N
 // reachable nodes that is min(k, N - 1) + 1.
 // Get: local storage first (a corrupt local entry is deleted and re-fetched);
@@ -18,8 +16,8 @@
 // verified against the key; a value found remotely is stored locally.
 //
 // Thread-safe. Completions run on PeerClient completion threads, or inline
-// (local hits, errors, a client that completes inline). `store`, `routing`,
-// `runner` and `client` must outlive every operation: destroy the
+// (local hits, errors, a client that completes inline). `store`, `runner`
+// and `client` must outlive every operation: destroy the
 // GrpcPeerClient (which waits for its calls) before the others.
 #ifndef DATAMGMT_SERVICES_DHT_DATA_OPS_H_
 #define DATAMGMT_SERVICES_DHT_DATA_OPS_H_
@@ -39,7 +37,6 @@
 #include "services/dht/lookup_runner.h"
 #include "services/dht/p2p_convert.h"
 #include "services/dht/peer_client.h"
-#include "services/dht/routing.h"
 
 namespace datamgmt::dht {
 
@@ -72,8 +69,8 @@ class DataOps {
   // Returns InvalidArgument if `options` fail Validate(). The lookup's k
   // (LookupRunnerOptions) is the replication factor.
   static absl::StatusOr<std::unique_ptr<DataOps>> Create(
-      ContentStore& store, const Routing& routing, LookupRunner& runner,
-      PeerClient& client, DataOpsOptions options);
+      ContentStore& store, LookupRunner& runner, PeerClient& client,
+      DataOpsOptions options);
 
   // OK if a value of `size` bytes may be put: InvalidArgument if empty,
   // ResourceExhausted naming the limit if longer than max_value_bytes.
@@ -96,20 +93,14 @@ class DataOps {
   const DataOpsOptions& options() const { return options_; }
 
  private:
-  DataOps(ContentStore& store, const Routing& routing, LookupRunner& runner,
-          PeerClient& client, DataOpsOptions options)
+  DataOps(ContentStore& store, LookupRunner& runner, PeerClient& client,
+          DataOpsOptions options)
       : store_(store),
-        routing_(routing),
         runner_(runner),
         client_(client),
         options_(std::move(options)) {}
 
-  // Starts a lookup seeded with the 2k closest contacts.
-  void StartLookup(const kademlia::NodeId& key, kademlia::LookupKind kind,
-                   LookupRunner::Done done);
-
   ContentStore& store_;
-  const Routing& routing_;
   LookupRunner& runner_;
   PeerClient& client_;
   const DataOpsOptions options_;

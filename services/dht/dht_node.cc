@@ -148,7 +148,7 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
   if (!p2p.ok()) return p2p.status();
   p2p_service_ = *std::move(p2p);
   absl::StatusOr<std::unique_ptr<DataOps>> data =
-      DataOps::Create(*store_, *routing_, *runner_, *client_, options.data);
+      DataOps::Create(*store_, *runner_, *client_, options.data);
   if (!data.ok()) return data.status();
   data_ = *std::move(data);
   absl::StatusOr<std::unique_ptr<DhtApiService>> api = DhtApiService::Create(

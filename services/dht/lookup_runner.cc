@@ -66,8 +66,11 @@ LookupRunner::LookupRunner(Routing& routing, ContactLearner& learner,
       options_(std::move(options)) {}
 
 void LookupRunner::Start(const NodeId& target, LookupKind kind, Done done) {
+  // 2k seeds: the lookup's window holds the k closest that have not failed,
+  // so if the nearest contacts have left (and are not evicted yet) the next
+  // ones step in instead of the lookup ending empty.
   const std::vector<Contact> seeds =
-      routing_.Closest(target, static_cast<size_t>(options_.lookup.k));
+      routing_.Closest(target, 2 * static_cast<size_t>(options_.lookup.k));
   StartFrom(target, kind, seeds, std::move(done));
 }
 

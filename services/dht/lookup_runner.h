@@ -67,7 +67,9 @@ class LookupRunner {
       Routing& routing, ContactLearner& learner, PeerClient& client,
       LookupRunnerOptions options);
 
-  // Starts a lookup of `kind` for `target`, seeded from the routing table.
+  // Starts a lookup of `kind` for `target`, seeded with the routing table's
+  // 2k contacts closest to it (k in the window, the rest standing by for
+  // contacts that fail).
   void Start(const kademlia::NodeId& target, kademlia::LookupKind kind,
              Done done);
 

@@ -168,14 +168,11 @@ TEST_F(LookupRunnerTest, FailedPeersAreLeftOutAndMarkedFailed) {
   for (const Contact& p : peers_) {
     if (p.id != nearest[0] && p.id != nearest[1]) live.push_back(p.id);
   }
-  // Every peer still names the two dead ones among its k = 8 closest (the
-  // core reads at most k contacts per answer), so the answers of farther
-  // peers carry only 6 live nearest; those must all be found, in order, and
-  // no failed peer may appear.
-  std::vector<NodeId> found = Ids(result.closest);
-  ASSERT_EQ(found.size(), 8u);
-  found.resize(6);
-  EXPECT_EQ(Short(found), Short(TrueClosest(live, target, 6)));
+  // Every peer still names the two dead ones among its closest, but the
+  // core drops contacts that already failed before taking an answer's k = 8
+  // closest, so all 8 live nearest must be found, in order, and no failed
+  // peer may appear.
+  EXPECT_EQ(Short(Ids(result.closest)), Short(TrueClosest(live, target, 8)));
   for (const Contact& c : result.closest) {
     EXPECT_NE(c.id, nearest[0]);
     EXPECT_NE(c.id, nearest[1]);
@@ -186,6 +183,30 @@ TEST_F(LookupRunnerTest, FailedPeersAreLeftOutAndMarkedFailed) {
     ASSERT_TRUE(entry.has_value());
     EXPECT_EQ(entry->consecutive_failures, 1);
   }
+}
+
+TEST_F(LookupRunnerTest, LiveContactsBeyondTheKClosestStepInWhenThoseFail) {
+  Build(60, /*sparse=*/false, 0, 4);
+  Seed(60);
+  std::mt19937_64 gen(9);
+  const NodeId target = NodeId::Random(gen);
+  // The routing table's k = 4 contacts nearest the target have all left
+  // (and are not evicted yet); the table knows more than k contacts.
+  const std::vector<Contact> departed = routing_->Closest(target, 4);
+  ASSERT_EQ(departed.size(), 4u);
+  ASSERT_GT(routing_->size(), 4u);
+  for (const Contact& c : departed) {
+    client_->SetFailure(c.id, absl::UnavailableError("gone"));
+  }
+  LookupResult result = runner_->Run(target, LookupKind::kFindNode);
+  std::vector<NodeId> live;
+  for (const Contact& p : peers_) {
+    if (std::none_of(departed.begin(), departed.end(),
+                     [&](const Contact& d) { return d.id == p.id; })) {
+      live.push_back(p.id);
+    }
+  }
+  EXPECT_EQ(Short(Ids(result.closest)), Short(TrueClosest(live, target, 4)));
 }
 
 TEST_F(LookupRunnerTest, SlowPeerDoesNotBlockOthersAndLookupEndsWhenItFails) {
