@@ -1,0 +1,46 @@
+#include "services/health_monitor/proto_time.h"
+
+#include <cstdint>
+
+namespace datamgmt::health {
+
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
+  google::protobuf::Timestamp out;
+  if (t == absl::InfinitePast()) return out;
+  if (t == absl::InfiniteFuture()) {
+    out.set_seconds(253402300799);  // 9999-12-31T23:59:59Z, proto's maximum
+    return out;
+  }
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t seconds = nanos / 1'000'000'000;
+  int64_t rest = nanos % 1'000'000'000;
+  if (rest < 0) {
+    rest += 1'000'000'000;
+    --seconds;
+  }
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>(rest));
+  return out;
+}
+
+google::protobuf::Duration ToProtoDuration(absl::Duration d) {
+  google::protobuf::Duration out;
+  const int64_t nanos = absl::ToInt64Nanoseconds(d);
+  out.set_seconds(nanos / 1'000'000'000);
+  out.set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
+  return out;
+}
+
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::Time FromUnixSecondsDouble(double seconds) {
+  return absl::UnixEpoch() + absl::Seconds(seconds);
+}
+
+double ToUnixSecondsDouble(absl::Time t) {
+  return absl::ToDoubleSeconds(t - absl::UnixEpoch());
+}
+
+}  // namespace datamgmt::health

@@ -1,0 +1,26 @@
+// absl time <-> protobuf well-known types, for this package's adapters.
+//
+//   *round.mutable_start_time() = ToProtoTimestamp(result.started_at);
+//
+// Pure functions; thread-safe.
+#ifndef DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
+#define DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
+
+#include "absl/time/time.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace datamgmt::health {
+
+// Infinite times clamp to the Unix epoch (past) or are left at seconds max.
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
+google::protobuf::Duration ToProtoDuration(absl::Duration d);
+absl::Duration FromProtoDuration(const google::protobuf::Duration& d);
+// A peer's last_seen (Unix seconds with a fraction) as a time.
+absl::Time FromUnixSecondsDouble(double seconds);
+// The inverse: Unix seconds with a fraction.
+double ToUnixSecondsDouble(absl::Time t);
+
+}  // namespace datamgmt::health
+
+#endif  // DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
