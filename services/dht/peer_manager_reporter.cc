@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/proto/proto_time.h"
 #include "services/dht/peer_client.h"
 #include "spdlog/spdlog.h"
 
@@ -21,24 +22,6 @@ struct Call {
   Resp response;
 };
 
-void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
-  const int64_t nanos = absl::ToInt64Nanoseconds(d);
-  out->set_seconds(nanos / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-}
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1'000'000'000;
-  int64_t rest = nanos % 1'000'000'000;
-  if (rest < 0) {
-    rest += 1'000'000'000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest));
-}
-
 peers::v1::ContactResult ToProto(const ContactReport& report) {
   peers::v1::ContactResult out;
   out.set_address(report.address);
@@ -46,13 +29,13 @@ peers::v1::ContactResult ToProto(const ContactReport& report) {
   out.set_source(peers::v1::PEER_SOURCE_DHT);
   if (report.status.ok()) {
     if (report.node_id.has_value()) out.set_node_id(report.node_id->ToHex());
-    SetDuration(report.rtt, out.mutable_rtt());
+    *out.mutable_rtt() = ToProtoDuration(report.rtt);
   } else {
     out.mutable_error()->set_code(static_cast<int>(report.status.code()));
     out.mutable_error()->set_message(std::string(report.status.message()));
   }
   if (report.observed_at != absl::InfinitePast()) {
-    SetTimestamp(report.observed_at, out.mutable_observed_at());
+    *out.mutable_observed_at() = ToProtoTimestamp(report.observed_at);
   }
   return out;
 }

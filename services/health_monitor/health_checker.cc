@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/health_monitor/proto_time.h"
+#include "common/proto/proto_time.h"
 #include "spdlog/spdlog.h"
 
 namespace datamgmt::health {

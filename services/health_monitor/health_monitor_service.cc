@@ -6,7 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status/grpc_status.h"
-#include "services/health_monitor/proto_time.h"
+#include "common/proto/proto_time.h"
 
 namespace datamgmt::health {
 namespace {

@@ -1,8 +1,8 @@
-#include "services/health_monitor/proto_time.h"
+#include "common/proto/proto_time.h"
 
 #include <cstdint>
 
-namespace datamgmt::health {
+namespace datamgmt {
 
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
   google::protobuf::Timestamp out;
@@ -43,4 +43,4 @@ double ToUnixSecondsDouble(absl::Time t) {
   return absl::ToDoubleSeconds(t - absl::UnixEpoch());
 }
 
-}  // namespace datamgmt::health
+}  // namespace datamgmt

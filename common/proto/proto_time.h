@@ -1,16 +1,17 @@
-// absl time <-> protobuf well-known types, for this package's adapters.
+// absl time <-> protobuf well-known types (Timestamp, Duration) and the
+// seed's Unix-seconds-with-fraction times, for the services' adapters.
 //
 //   *round.mutable_start_time() = ToProtoTimestamp(result.started_at);
 //
 // Pure functions; thread-safe.
-#ifndef DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
-#define DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
+#ifndef DATAMGMT_COMMON_PROTO_PROTO_TIME_H_
+#define DATAMGMT_COMMON_PROTO_PROTO_TIME_H_
 
 #include "absl/time/time.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
-namespace datamgmt::health {
+namespace datamgmt {
 
 // Infinite times clamp to the Unix epoch (past) or are left at seconds max.
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
@@ -21,6 +22,6 @@ absl::Time FromUnixSecondsDouble(double seconds);
 // The inverse: Unix seconds with a fraction.
 double ToUnixSecondsDouble(absl::Time t);
 
-}  // namespace datamgmt::health
+}  // namespace datamgmt
 
-#endif  // DATAMGMT_SERVICES_HEALTH_MONITOR_PROTO_TIME_H_
+#endif  // DATAMGMT_COMMON_PROTO_PROTO_TIME_H_
