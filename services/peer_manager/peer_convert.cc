@@ -1,0 +1,102 @@
+#include "services/peer_manager/peer_convert.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "services/peer_manager/known_peers_records.h"
+
+namespace datamgmt::peer_manager {
+
+std::optional<absl::Duration> DurationFromProto(
+    const google::protobuf::Duration& d) {
+  if (d.nanos() <= -1'000'000'000 || d.nanos() >= 1'000'000'000) {
+    return std::nullopt;
+  }
+  if ((d.seconds() > 0 && d.nanos() < 0) ||
+      (d.seconds() < 0 && d.nanos() > 0)) {
+    return std::nullopt;
+  }
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+void DurationToProto(absl::Duration d, google::protobuf::Duration* out) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(d);
+  out->set_seconds(nanos / 1'000'000'000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
+}
+
+std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& t) {
+  if (t.nanos() < 0 || t.nanos() >= 1'000'000'000) return std::nullopt;
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+peers::v1::Peer PeerToProto(const PeerView& view) {
+  const PeerRecord& r = view.record;
+  peers::v1::Peer out;
+  out.set_address(r.address.ToString());
+  out.set_host(r.address.host);
+  out.set_port(r.address.port);
+  out.set_last_seen(UnixSecondsFromTime(r.stats.last_seen));
+  out.set_success_count(static_cast<uint64_t>(r.stats.success_count));
+  out.set_failure_count(static_cast<uint64_t>(r.stats.failure_count));
+  if (r.node_id.has_value()) out.set_node_id(r.node_id->ToHex());
+  out.set_healthy(view.healthy);
+  out.set_success_rate(view.success_rate);
+  if (r.last_rtt.has_value()) {
+    DurationToProto(*r.last_rtt, out.mutable_last_rtt());
+  }
+  return out;
+}
+
+ContactResult ContactResultFromProto(const peers::v1::ContactResult& proto) {
+  ContactResult out;
+  out.address = proto.address();
+  out.node_id = proto.node_id();
+  out.success = proto.success();
+  if (proto.has_rtt()) {
+    out.rtt = DurationFromProto(proto.rtt()).value_or(absl::Seconds(-1));
+  }
+  if (proto.has_observed_at())
+    out.observed_at = TimeFromProto(proto.observed_at());
+  return out;
+}
+
+std::vector<ContactResult> ContactResultsFromProto(
+    const peers::v1::RecordContactsRequest& request) {
+  std::vector<ContactResult> out;
+  out.reserve(request.results_size());
+  for (const peers::v1::ContactResult& r : request.results()) {
+    out.push_back(ContactResultFromProto(r));
+  }
+  return out;
+}
+
+PeerHint HintFromProto(const types::v1::PeerHint& proto) {
+  PeerHint out;
+  out.address = proto.address();
+  out.node_id = proto.node_id();
+  if (proto.last_seen() != 0 && std::isfinite(proto.last_seen())) {
+    out.last_seen = TimeFromUnixSeconds(proto.last_seen());
+  }
+  return out;
+}
+
+std::vector<PeerHint> HintsFromProto(
+    const google::protobuf::RepeatedPtrField<types::v1::PeerHint>& protos) {
+  std::vector<PeerHint> out;
+  out.reserve(protos.size());
+  for (const types::v1::PeerHint& h : protos) out.push_back(HintFromProto(h));
+  return out;
+}
+
+types::v1::PeerHint HintToProto(const PeerHint& hint) {
+  types::v1::PeerHint out;
+  out.set_address(hint.address);
+  out.set_node_id(hint.node_id);
+  if (hint.last_seen.has_value()) {
+    out.set_last_seen(UnixSecondsFromTime(*hint.last_seen));
+  }
+  return out;
+}
+
+}  // namespace datamgmt::peer_manager

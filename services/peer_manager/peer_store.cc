@@ -1,0 +1,197 @@
+#include "services/peer_manager/peer_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "services/peer_manager/known_peers_file.h"
+#include "services/peer_manager/known_peers_records.h"
+
+namespace datamgmt::peer_manager {
+
+absl::Status PeerStoreOptions::Validate() const {
+  if (absl::Status s = table.Validate(); !s.ok()) return s;
+  if (absl::Status s = discovery.Validate(); !s.ok()) return s;
+  return save.Validate();
+}
+
+absl::StatusOr<std::unique_ptr<PeerStore>> PeerStore::Create(
+    const PeerStoreOptions& options, bool has_bootstrap_peers,
+    absl::Time start) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  absl::StatusOr<PeerTable> table = PeerTable::Create(options.table);
+  if (!table.ok()) return table.status();
+  absl::StatusOr<DiscoverySchedule> schedule = DiscoverySchedule::Create(
+      options.discovery, has_bootstrap_peers, /*peer_count=*/0, start);
+  if (!schedule.ok()) return schedule.status();
+  return std::unique_ptr<PeerStore>(
+      new PeerStore(options, *std::move(table), *std::move(schedule)));
+}
+
+PeerStore::PeerStore(PeerStoreOptions options, PeerTable table,
+                     DiscoverySchedule schedule)
+    : options_(std::move(options)),
+      table_(std::move(table)),
+      debouncer_(options_.save),
+      schedule_(std::move(schedule)) {}
+
+void PeerStore::Changed(absl::Time now, bool batched) {
+  schedule_.ObservePeerCount(table_.size(), now);
+  ++generation_;
+  if (batched) debouncer_.MarkDirty(now);
+}
+
+std::vector<PeerView> PeerStore::List(bool healthy_only, absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  return table_.List(healthy_only, now);
+}
+
+absl::StatusOr<PeerView> PeerStore::Get(absl::string_view address,
+                                        absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  return table_.Get(address, now);
+}
+
+PeerCounts PeerStore::Stats(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  return table_.Stats(now);
+}
+
+absl::StatusOr<AddOutcome> PeerStore::Add(absl::string_view address,
+                                          absl::string_view node_id_hex,
+                                          absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<AddOutcome> out = table_.Add(address, node_id_hex, now);
+  if (out.ok()) {
+    debouncer_.MarkDirty(now);  // the caller saves at once
+    Changed(now, /*batched=*/false);
+  }
+  return out;
+}
+
+absl::StatusOr<PeerRecord> PeerStore::Remove(
+    absl::string_view address, std::optional<absl::Time> last_seen_before,
+    absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<PeerRecord> out = table_.Remove(address, last_seen_before);
+  if (out.ok()) {
+    debouncer_.MarkDirty(now);  // the caller saves at once
+    Changed(now, /*batched=*/false);
+  }
+  return out;
+}
+
+absl::StatusOr<RecordContactsOutcome> PeerStore::RecordContacts(
+    absl::Span<const ContactResult> results, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<RecordContactsOutcome> out =
+      table_.RecordContacts(results, now);
+  if (out.ok() && !results.empty()) Changed(now, /*batched=*/true);
+  return out;
+}
+
+absl::StatusOr<MergeOutcome> PeerStore::MergeHints(
+    absl::Span<const PeerHint> hints, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<MergeOutcome> out = table_.MergeHints(hints, now);
+  if (out.ok() && (out->added > 0 || out->node_ids_filled > 0)) {
+    Changed(now, /*batched=*/true);
+  }
+  return out;
+}
+
+RestoreOutcome PeerStore::Restore(std::vector<PeerRecord> records,
+                                  absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  RestoreOutcome out = table_.Restore(std::move(records));
+  Changed(now, /*batched=*/false);
+  return out;
+}
+
+absl::Status PeerStore::Save(absl::Time now) {
+  if (options_.known_peers_path.empty()) return absl::OkStatus();
+  absl::MutexLock writer(&save_mu_);
+  uint64_t version;
+  KnownPeers snapshot;
+  {
+    absl::MutexLock lock(&mu_);
+    version = debouncer_.version();
+    snapshot = KnownPeersFromRecords(table_.Records());
+  }
+  // No lock on mu_ across the write.
+  absl::Status saved = SaveKnownPeersFile(options_.known_peers_path, snapshot);
+  absl::MutexLock lock(&mu_);
+  if (saved.ok()) {
+    debouncer_.OnSaved(version);
+  } else {
+    debouncer_.OnSaveFailed(now);
+    ++generation_;  // the driver re-reads the deadline
+  }
+  return saved;
+}
+
+absl::Status PeerStore::SaveIfDue(absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!debouncer_.SaveDue(now)) return absl::OkStatus();
+  }
+  return Save(now);
+}
+
+absl::Status PeerStore::SaveIfDirty(absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!debouncer_.dirty()) return absl::OkStatus();
+  }
+  return Save(now);
+}
+
+DiscoveryDecision PeerStore::Due(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  return schedule_.Due(now);
+}
+
+void PeerStore::OnBootstrapStarted(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  schedule_.OnBootstrapStarted(now);
+}
+
+void PeerStore::OnBootstrapFinished(bool any_answered, absl::Time now,
+                                    absl::BitGenRef gen) {
+  absl::MutexLock lock(&mu_);
+  schedule_.ObservePeerCount(table_.size(), now);
+  schedule_.OnBootstrapFinished(any_answered, now, gen);
+  ++generation_;
+}
+
+void PeerStore::OnExchangeStarted(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  schedule_.OnExchangeStarted(now);
+}
+
+absl::Time PeerStore::NextWakeup(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  absl::Time next = schedule_.NextWakeup(now);
+  if (debouncer_.dirty()) next = std::min(next, debouncer_.deadline());
+  return next;
+}
+
+uint64_t PeerStore::WaitForChange(uint64_t seen, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  auto changed = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return stopped_ || generation_ != seen;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  return generation_;
+}
+
+uint64_t PeerStore::generation() const {
+  absl::MutexLock lock(&mu_);
+  return generation_;
+}
+
+void PeerStore::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
+}
+
+}  // namespace datamgmt::peer_manager
