@@ -50,8 +50,14 @@ DiscoveryDriver::DiscoveryDriver(PeerStore& store,
 absl::Time DiscoveryDriver::Tick(absl::Time now) {
   if (store_.Due(now).bootstrap) {
     store_.OnBootstrapStarted(now);
-    const bool any_answered = Bootstrap();
-    store_.OnBootstrapFinished(any_answered, clock_.Now(), gen_);
+    const BootstrapOutcome outcome = Bootstrap();
+    if (outcome == BootstrapOutcome::kDialerUnavailable) {
+      spdlog::info("bootstrap: dht-service not reachable yet; retrying soon");
+      store_.OnBootstrapDeferred(clock_.Now());
+    } else {
+      store_.OnBootstrapFinished(outcome == BootstrapOutcome::kAnswered,
+                                 clock_.Now(), gen_);
+    }
   }
   if (store_.Due(now).exchange) {
     store_.OnExchangeStarted(now);
@@ -70,8 +76,9 @@ void DiscoveryDriver::DropSelf(const std::string& address) {
   if (removed.ok()) (void)store_.Save(clock_.Now());
 }
 
-bool DiscoveryDriver::Bootstrap() {
+DiscoveryDriver::BootstrapOutcome DiscoveryDriver::Bootstrap() {
   bool any_answered = false;
+  bool dialer_reached = false;
   std::vector<ContactResult> results;
   for (const net::PeerAddress& peer : options_.bootstrap_peers) {
     const std::string address = peer.ToString();
@@ -88,6 +95,7 @@ bool DiscoveryDriver::Bootstrap() {
                    FromGrpcStatus(status).ToString());
       continue;
     }
+    dialer_reached = true;
     if (response.is_self()) {
       DropSelf(address);
       continue;
@@ -107,10 +115,14 @@ bool DiscoveryDriver::Bootstrap() {
         store_.RecordContacts(results, clock_.Now());
     if (!out.ok()) spdlog::error("bootstrap: {}", out.status().ToString());
   }
-  if (!any_answered && !options_.bootstrap_peers.empty()) {
+  if (any_answered) return BootstrapOutcome::kAnswered;
+  if (!dialer_reached && !options_.bootstrap_peers.empty()) {
+    return BootstrapOutcome::kDialerUnavailable;
+  }
+  if (!options_.bootstrap_peers.empty()) {
     spdlog::warn("bootstrap: no bootstrap peer answered");
   }
-  return any_answered;
+  return BootstrapOutcome::kNoAnswer;
 }
 
 void DiscoveryDriver::Exchange(absl::Time now) {

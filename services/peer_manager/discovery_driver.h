@@ -59,8 +59,13 @@ class DiscoveryDriver {
   absl::Time Tick(absl::Time now);
 
  private:
-  // Pings every bootstrap peer; true if one answered.
-  bool Bootstrap();
+  enum class BootstrapOutcome {
+    kAnswered,          // a bootstrap peer answered
+    kNoAnswer,          // dht-service dialled them; none answered
+    kDialerUnavailable  // dht-service itself could not be asked
+  };
+  // Pings every bootstrap peer through the local dht-service.
+  BootstrapOutcome Bootstrap();
   void Exchange(absl::Time now);
   void ExchangeWith(const std::string& target,
                     const std::vector<PeerView>& healthy);

@@ -30,6 +30,11 @@ absl::Status DiscoveryOptions::Validate() const {
                      ") must be at least rebootstrap_delay (",
                      absl::FormatDuration(rebootstrap_delay), ")"));
   }
+  if (dialer_retry_delay <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dialer_retry_delay must be positive, got ",
+                     absl::FormatDuration(dialer_retry_delay)));
+  }
   if (!(backoff_jitter >= 0.0 && backoff_jitter < 1.0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("backoff_jitter must be in [0, 1), got ", backoff_jitter));
@@ -121,6 +126,11 @@ void DiscoverySchedule::OnBootstrapFinished(bool any_answered, absl::Time now,
   }
   ++failures_;
   next_bootstrap_ = now + RebootstrapBackoff(failures_, options_, gen);
+}
+
+void DiscoverySchedule::OnBootstrapDeferred(absl::Time now) {
+  bootstrap_in_progress_ = false;
+  next_bootstrap_ = now + options_.dialer_retry_delay;
 }
 
 void DiscoverySchedule::OnExchangeStarted(absl::Time now) {

@@ -63,6 +63,11 @@ struct DiscoveryOptions {
   // be in [0, 1). Default: 0.1.
   double backoff_jitter = 0.1;
 
+  // When the local dht-service could not be asked at all (it is still
+  // starting, or restarting), the bootstrap is retried this soon instead of
+  // counting as a failed bootstrap. Must be positive. Default: 1 second.
+  absl::Duration dialer_retry_delay = absl::Seconds(1);
+
   // Returns InvalidArgument naming the first bad field.
   absl::Status Validate() const;
 };
@@ -115,6 +120,11 @@ class DiscoverySchedule {
   // retry is scheduled after RebootstrapBackoff(failures).
   void OnBootstrapFinished(bool any_answered, absl::Time now,
                            absl::BitGenRef gen);
+
+  // The bootstrap could not be attempted (the local dht-service, which dials
+  // for us, was unreachable): retried dialer_retry_delay after `now`, with
+  // no effect on the backoff.
+  void OnBootstrapDeferred(absl::Time now);
 
   // The driver began an exchange round: the next is due exchange_interval
   // later.

@@ -94,5 +94,21 @@ TEST_F(PeerManagerDriverTest, RetriesWithBackoffWhileBootstrapPeersAreDown) {
   EXPECT_EQ(dialer_.pings(kBoot), 2);
 }
 
+TEST_F(PeerManagerDriverTest, RetriesSoonWhileItsOwnDhtServiceIsNotUpYet) {
+  // Processes of a node start together: the first bootstrap may run before
+  // the local dht-service listens. That is not a failed bootstrap (no
+  // 30 s+ backoff): it is retried after dialer_retry_delay, 1 s.
+  PeerManagerNodeOptions options = Options(kBoot);
+  options.dht_api_address = "127.0.0.1:1";  // nothing listens there
+  StartNode(std::move(options));
+  const absl::Time t0 = clock_.Now();
+  EXPECT_EQ(node_->driver().Tick(t0), t0 + absl::Seconds(1));
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time t1 = clock_.Now();
+  EXPECT_EQ(node_->driver().Tick(t1), t1 + absl::Seconds(1))
+      << "repeated deferrals must not grow into a backoff";
+  EXPECT_EQ(dialer_.total_pings(), 0);
+}
+
 }  // namespace
 }  // namespace datamgmt::peer_manager

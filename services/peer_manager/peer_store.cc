@@ -163,6 +163,11 @@ void PeerStore::OnBootstrapFinished(bool any_answered, absl::Time now,
   ++generation_;
 }
 
+void PeerStore::OnBootstrapDeferred(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  schedule_.OnBootstrapDeferred(now);
+}
+
 void PeerStore::OnExchangeStarted(absl::Time now) {
   absl::MutexLock lock(&mu_);
   schedule_.OnExchangeStarted(now);

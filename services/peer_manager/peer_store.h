@@ -94,6 +94,7 @@ class PeerStore {
   void OnBootstrapStarted(absl::Time now);
   void OnBootstrapFinished(bool any_answered, absl::Time now,
                            absl::BitGenRef gen);
+  void OnBootstrapDeferred(absl::Time now);
   void OnExchangeStarted(absl::Time now);
   // The earliest of the schedule's next wakeup and the save deadline.
   absl::Time NextWakeup(absl::Time now) const;
