@@ -17,7 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/flags/env_flags.h"
+#include "common/flags/service_flags.h"
 #include "common/grpc/signals.h"
 #include "common/kademlia/protocol_constants.h"
 #include "common/logging/logging.h"
@@ -66,52 +66,12 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 namespace datamgmt::dht {
 namespace {
 
-constexpr int kUsageError = 2;
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "dht-service: %s\n", message.c_str());
-  std::exit(kUsageError);
-}
-
-// absl exits 1 on a malformed value; check "--name=value" arguments first so
-// that every bad flag exits 2 with a message naming it.
-void PreParse(const std::vector<std::string>& args) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (!absl::StartsWith(arg, "-")) continue;
-    const size_t eq = arg.find('=');
-    if (eq == std::string::npos) continue;  // booleans; absl checks the rest
-    const std::string name =
-        arg.substr(arg.find_first_not_of('-'), eq - arg.find_first_not_of('-'));
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr) Die(absl::StrCat("unknown flag --", name));
-    std::string error;
-    if (!flag->ParseFrom(arg.substr(eq + 1), &error)) {
-      Die(absl::StrCat("invalid value for --", name, ": ", error));
-    }
-  }
-}
-
 std::string HostName() {
   char name[HOST_NAME_MAX + 1] = {};
   if (gethostname(name, sizeof(name)) != 0 || name[0] == '\0') {
     return "localhost";
   }
   return name;
-}
-
-void CheckPort(const char* flag, int port) {
-  if (port < 0 || port > 65535) {
-    Die(absl::StrCat("--", flag, " must be 0..65535, got ", port));
-  }
-}
-
-void CheckPositive(const char* flag, absl::Duration d) {
-  if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-    Die(absl::StrCat("--", flag, " must be a positive duration, got ",
-                     absl::FormatDuration(d)));
-  }
 }
 
 DhtNodeOptions OptionsFromFlags() {
@@ -121,29 +81,29 @@ DhtNodeOptions OptionsFromFlags() {
   CheckPort("api_port", api_port);
   const int k = absl::GetFlag(FLAGS_k);
   if (k < 1 || k > kademlia::kDefaultK) {
-    Die(absl::StrCat("--k must be 1..", kademlia::kDefaultK, ", got ", k));
+    UsageError(
+        absl::StrCat("--k must be 1..", kademlia::kDefaultK, ", got ", k));
   }
   const int alpha = absl::GetFlag(FLAGS_alpha);
-  if (alpha < 1) Die(absl::StrCat("--alpha must be >= 1, got ", alpha));
+  if (alpha < 1) UsageError(absl::StrCat("--alpha must be >= 1, got ", alpha));
   const absl::Duration rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
-  CheckPositive("rpc_timeout", rpc_timeout);
+  CheckPositiveDuration("rpc_timeout", rpc_timeout);
   const absl::Duration republish = absl::GetFlag(FLAGS_republish_interval);
-  CheckPositive("republish_interval", republish);
+  CheckPositiveDuration("republish_interval", republish);
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  if (grace < absl::ZeroDuration() || grace == absl::InfiniteDuration()) {
-    Die("--shutdown_grace must be a finite, non-negative duration");
-  }
+  CheckNonNegativeDuration("shutdown_grace", grace);
   const int64_t max_value = absl::GetFlag(FLAGS_max_value_size);
   if (max_value < 1 || max_value > static_cast<int64_t>(kMaxValueBytes)) {
-    Die(absl::StrCat("--max_value_size must be 1..", kMaxValueBytes, ", got ",
-                     max_value));
+    UsageError(absl::StrCat("--max_value_size must be 1..", kMaxValueBytes,
+                            ", got ", max_value));
   }
   const int channels = absl::GetFlag(FLAGS_max_peer_channels);
   if (channels < 1) {
-    Die(absl::StrCat("--max_peer_channels must be >= 1, got ", channels));
+    UsageError(
+        absl::StrCat("--max_peer_channels must be >= 1, got ", channels));
   }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  if (data_dir.empty()) Die("--data_dir must not be empty");
+  if (data_dir.empty()) UsageError("--data_dir must not be empty");
   std::string advertise = absl::GetFlag(FLAGS_advertise_address);
   if (advertise.empty()) advertise = net::JoinHostPort(HostName(), p2p_port);
 
@@ -168,7 +128,7 @@ DhtNodeOptions OptionsFromFlags() {
   options.max_peer_channels = static_cast<size_t>(channels);
   options.shutdown_grace = grace;
   if (absl::Status s = options.Validate(); !s.ok()) {
-    Die(absl::StrCat("invalid configuration: ", s.message()));
+    UsageError(absl::StrCat("invalid configuration: ", s.message()));
   }
   return options;
 }
@@ -177,38 +137,34 @@ int Main(int argc, char** argv) {
   BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "dht-service: the Kademlia node (P2P port, DhtService, PeerDialer)");
-  std::vector<std::string> args =
-      WithEnvironmentFlags(argc, argv,
-                           {{"p2p_listen_host", "P2P_LISTEN_HOST"},
-                            {"p2p_port", "P2P_PORT"},
-                            {"advertise_address", "ADVERTISE_ADDRESS"},
-                            {"api_listen_host", "API_LISTEN_HOST"},
-                            {"api_port", "API_PORT"},
-                            {"data_dir", "DATA_DIR"},
-                            {"peer_manager_address", "PEER_MANAGER_ADDRESS"},
-                            {"k", "DHT_K"},
-                            {"alpha", "DHT_ALPHA"},
-                            {"rpc_timeout", "RPC_TIMEOUT"},
-                            {"republish_interval", "REPUBLISH_INTERVAL"},
-                            {"max_value_size", "MAX_VALUE_SIZE"},
-                            {"max_peer_channels", "MAX_PEER_CHANNELS"},
-                            {"log_format", "LOG_FORMAT"},
-                            {"log_level", "LOG_LEVEL"},
-                            {"shutdown_grace", "SHUTDOWN_GRACE"}});
-  PreParse(args);
-  std::vector<char*> argv2 = ArgvOf(args);
-  absl::ParseCommandLine(static_cast<int>(argv2.size()), argv2.data());
+  ParseServiceFlags("dht-service", argc, argv,
+                    {{"p2p_listen_host", "P2P_LISTEN_HOST"},
+                     {"p2p_port", "P2P_PORT"},
+                     {"advertise_address", "ADVERTISE_ADDRESS"},
+                     {"api_listen_host", "API_LISTEN_HOST"},
+                     {"api_port", "API_PORT"},
+                     {"data_dir", "DATA_DIR"},
+                     {"peer_manager_address", "PEER_MANAGER_ADDRESS"},
+                     {"k", "DHT_K"},
+                     {"alpha", "DHT_ALPHA"},
+                     {"rpc_timeout", "RPC_TIMEOUT"},
+                     {"republish_interval", "REPUBLISH_INTERVAL"},
+                     {"max_value_size", "MAX_VALUE_SIZE"},
+                     {"max_peer_channels", "MAX_PEER_CHANNELS"},
+                     {"log_format", "LOG_FORMAT"},
+                     {"log_level", "LOG_LEVEL"},
+                     {"shutdown_grace", "SHUTDOWN_GRACE"}});
 
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
-    Die(absl::StrCat("--log_format must be text or json, got \"",
-                     absl::GetFlag(FLAGS_log_format), "\""));
+    UsageError(absl::StrCat("--log_format must be text or json, got \"",
+                            absl::GetFlag(FLAGS_log_format), "\""));
   }
   if (absl::Status s = InitLogging({.service = "dht-service",
                                     .format = format,
                                     .level = absl::GetFlag(FLAGS_log_level)});
       !s.ok()) {
-    Die(absl::StrCat("--log_level: ", s.message()));
+    UsageError(absl::StrCat("--log_level: ", s.message()));
   }
   const DhtNodeOptions options = OptionsFromFlags();
 

@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/flags/env_flags.h"
+#include "common/flags/service_flags.h"
 #include "common/grpc/signals.h"
 #include "common/kademlia/protocol_constants.h"
 #include "common/logging/logging.h"
@@ -53,60 +53,24 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 namespace datamgmt::health {
 namespace {
 
-constexpr int kUsageError = 2;
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "health-monitor: %s\n", message.c_str());
-  std::exit(kUsageError);
-}
-
-// absl exits 1 on a malformed value; check "--name=value" arguments first so
-// that every bad flag exits 2 with a message naming it.
-void PreParse(const std::vector<std::string>& args) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (!absl::StartsWith(arg, "-")) continue;
-    const size_t eq = arg.find('=');
-    if (eq == std::string::npos) continue;
-    const size_t start = arg.find_first_not_of('-');
-    const std::string name = arg.substr(start, eq - start);
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr) Die(absl::StrCat("unknown flag --", name));
-    std::string error;
-    if (!flag->ParseFrom(arg.substr(eq + 1), &error)) {
-      Die(absl::StrCat("invalid value for --", name, ": ", error));
-    }
-  }
-}
-
-void CheckPositive(const char* flag, absl::Duration d) {
-  if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-    Die(absl::StrCat("--", flag, " must be a positive duration, got ",
-                     absl::FormatDuration(d)));
-  }
-}
-
 HealthMonitorNodeOptions OptionsFromFlags() {
   const int port = absl::GetFlag(FLAGS_port);
-  if (port < 0 || port > 65535) {
-    Die(absl::StrCat("--port must be 0..65535, got ", port));
-  }
+  CheckPort("port", port);
   const absl::Duration interval = absl::GetFlag(FLAGS_check_interval);
-  CheckPositive("check_interval", interval);
+  CheckPositiveDuration("check_interval", interval);
   const absl::Duration prune_age = absl::GetFlag(FLAGS_prune_age);
-  CheckPositive("prune_age", prune_age);
-  if (prune_age < interval) Die("--prune_age must be >= --check_interval");
-  CheckPositive("ping_timeout", absl::GetFlag(FLAGS_ping_timeout));
-  CheckPositive("rpc_timeout", absl::GetFlag(FLAGS_rpc_timeout));
+  CheckPositiveDuration("prune_age", prune_age);
+  if (prune_age < interval)
+    UsageError("--prune_age must be >= --check_interval");
+  CheckPositiveDuration("ping_timeout", absl::GetFlag(FLAGS_ping_timeout));
+  CheckPositiveDuration("rpc_timeout", absl::GetFlag(FLAGS_rpc_timeout));
   const int max_pings = absl::GetFlag(FLAGS_max_concurrent_pings);
   if (max_pings < 1) {
-    Die(absl::StrCat("--max_concurrent_pings must be >= 1, got ", max_pings));
+    UsageError(
+        absl::StrCat("--max_concurrent_pings must be >= 1, got ", max_pings));
   }
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  if (grace < absl::ZeroDuration() || grace == absl::InfiniteDuration()) {
-    Die("--shutdown_grace must be a finite, non-negative duration");
-  }
+  CheckNonNegativeDuration("shutdown_grace", grace);
   std::string host = absl::GetFlag(FLAGS_listen_host);
   if (absl::StrContains(host, ':')) host = absl::StrCat("[", host, "]");
 
@@ -122,7 +86,7 @@ HealthMonitorNodeOptions OptionsFromFlags() {
   options.checker.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
   options.shutdown_grace = grace;
   if (absl::Status s = options.Validate(); !s.ok()) {
-    Die(absl::StrCat("invalid configuration: ", s.message()));
+    UsageError(absl::StrCat("invalid configuration: ", s.message()));
   }
   return options;
 }
@@ -130,34 +94,30 @@ HealthMonitorNodeOptions OptionsFromFlags() {
 int Main(int argc, char** argv) {
   BlockTerminationSignals();
   absl::SetProgramUsageMessage("health-monitor: the peer health check loop");
-  std::vector<std::string> args =
-      WithEnvironmentFlags(argc, argv,
-                           {{"listen_host", "LISTEN_HOST"},
-                            {"port", "HEALTH_MONITOR_PORT"},
-                            {"peer_manager_address", "PEER_MANAGER_ADDRESS"},
-                            {"dht_api_address", "DHT_API_ADDRESS"},
-                            {"check_interval", "HEALTH_CHECK_INTERVAL"},
-                            {"prune_age", "PRUNE_AGE"},
-                            {"ping_timeout", "PING_TIMEOUT"},
-                            {"max_concurrent_pings", "MAX_CONCURRENT_PINGS"},
-                            {"rpc_timeout", "RPC_TIMEOUT"},
-                            {"log_format", "LOG_FORMAT"},
-                            {"log_level", "LOG_LEVEL"},
-                            {"shutdown_grace", "SHUTDOWN_GRACE"}});
-  PreParse(args);
-  std::vector<char*> argv2 = ArgvOf(args);
-  absl::ParseCommandLine(static_cast<int>(argv2.size()), argv2.data());
+  ParseServiceFlags("health-monitor", argc, argv,
+                    {{"listen_host", "LISTEN_HOST"},
+                     {"port", "HEALTH_MONITOR_PORT"},
+                     {"peer_manager_address", "PEER_MANAGER_ADDRESS"},
+                     {"dht_api_address", "DHT_API_ADDRESS"},
+                     {"check_interval", "HEALTH_CHECK_INTERVAL"},
+                     {"prune_age", "PRUNE_AGE"},
+                     {"ping_timeout", "PING_TIMEOUT"},
+                     {"max_concurrent_pings", "MAX_CONCURRENT_PINGS"},
+                     {"rpc_timeout", "RPC_TIMEOUT"},
+                     {"log_format", "LOG_FORMAT"},
+                     {"log_level", "LOG_LEVEL"},
+                     {"shutdown_grace", "SHUTDOWN_GRACE"}});
 
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
-    Die(absl::StrCat("--log_format must be text or json, got \"",
-                     absl::GetFlag(FLAGS_log_format), "\""));
+    UsageError(absl::StrCat("--log_format must be text or json, got \"",
+                            absl::GetFlag(FLAGS_log_format), "\""));
   }
   if (absl::Status s = InitLogging({.service = "health-monitor",
                                     .format = format,
                                     .level = absl::GetFlag(FLAGS_log_level)});
       !s.ok()) {
-    Die(absl::StrCat("--log_level: ", s.message()));
+    UsageError(absl::StrCat("--log_level: ", s.message()));
   }
   const HealthMonitorNodeOptions options = OptionsFromFlags();
   absl::StatusOr<std::unique_ptr<HealthMonitorNode>> node =

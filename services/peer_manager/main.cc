@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/flags/env_flags.h"
+#include "common/flags/service_flags.h"
 #include "common/grpc/signals.h"
 #include "common/kademlia/protocol_constants.h"
 #include "common/logging/logging.h"
@@ -64,53 +64,17 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 namespace datamgmt::peer_manager {
 namespace {
 
-constexpr int kUsageError = 2;
-
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "peer-manager: %s\n", message.c_str());
-  std::exit(kUsageError);
-}
-
-// absl exits 1 on a malformed value; check "--name=value" arguments first so
-// that every bad flag exits 2 with a message naming it.
-void PreParse(const std::vector<std::string>& args) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (!absl::StartsWith(arg, "-")) continue;
-    const size_t eq = arg.find('=');
-    if (eq == std::string::npos) continue;
-    const size_t start = arg.find_first_not_of('-');
-    const std::string name = arg.substr(start, eq - start);
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr) Die(absl::StrCat("unknown flag --", name));
-    std::string error;
-    if (!flag->ParseFrom(arg.substr(eq + 1), &error)) {
-      Die(absl::StrCat("invalid value for --", name, ": ", error));
-    }
-  }
-}
-
-void CheckPositive(const char* flag, absl::Duration d) {
-  if (d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
-    Die(absl::StrCat("--", flag, " must be a positive duration, got ",
-                     absl::FormatDuration(d)));
-  }
-}
-
 PeerManagerNodeOptions OptionsFromFlags() {
   const int port = absl::GetFlag(FLAGS_port);
-  if (port < 0 || port > 65535) {
-    Die(absl::StrCat("--port must be 0..65535, got ", port));
-  }
+  CheckPort("port", port);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  if (data_dir.empty()) Die("--data_dir must not be empty");
+  if (data_dir.empty()) UsageError("--data_dir must not be empty");
   absl::StatusOr<std::vector<net::PeerAddress>> bootstrap = ParseBootstrapPeers(
       absl::GetFlag(FLAGS_initial_peers), "--initial_peers (INITIAL_PEERS)");
-  if (!bootstrap.ok()) Die(std::string(bootstrap.status().message()));
+  if (!bootstrap.ok()) UsageError(std::string(bootstrap.status().message()));
   const int max_peers = absl::GetFlag(FLAGS_max_peers);
   if (max_peers < 1)
-    Die(absl::StrCat("--max_peers must be >= 1, got ", max_peers));
+    UsageError(absl::StrCat("--max_peers must be >= 1, got ", max_peers));
   for (const auto& [name, value] :
        {std::pair{"exchange_interval", absl::GetFlag(FLAGS_exchange_interval)},
         std::pair{"rebootstrap_delay", absl::GetFlag(FLAGS_rebootstrap_delay)},
@@ -118,12 +82,10 @@ PeerManagerNodeOptions OptionsFromFlags() {
                   absl::GetFlag(FLAGS_health_response_window)},
         std::pair{"prune_age", absl::GetFlag(FLAGS_prune_age)},
         std::pair{"rpc_timeout", absl::GetFlag(FLAGS_rpc_timeout)}}) {
-    CheckPositive(name, value);
+    CheckPositiveDuration(name, value);
   }
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  if (grace < absl::ZeroDuration() || grace == absl::InfiniteDuration()) {
-    Die("--shutdown_grace must be a finite, non-negative duration");
-  }
+  CheckNonNegativeDuration("shutdown_grace", grace);
 
   PeerManagerNodeOptions options;
   options.data_dir = data_dir;
@@ -147,7 +109,7 @@ PeerManagerNodeOptions OptionsFromFlags() {
   options.driver.rpc_timeout = absl::GetFlag(FLAGS_rpc_timeout);
   options.shutdown_grace = grace;
   if (absl::Status s = options.Validate(); !s.ok()) {
-    Die(absl::StrCat("invalid configuration: ", s.message()));
+    UsageError(absl::StrCat("invalid configuration: ", s.message()));
   }
   return options;
 }
@@ -156,36 +118,32 @@ int Main(int argc, char** argv) {
   BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "peer-manager: the node's known peers (PeerManager API)");
-  std::vector<std::string> args = WithEnvironmentFlags(
-      argc, argv,
-      {{"listen_host", "LISTEN_HOST"},
-       {"port", "PEER_MANAGER_PORT"},
-       {"data_dir", "DATA_DIR"},
-       {"dht_api_address", "DHT_API_ADDRESS"},
-       {"initial_peers", "INITIAL_PEERS"},
-       {"exchange_interval", "PEER_EXCHANGE_INTERVAL"},
-       {"rebootstrap_delay", "REBOOTSTRAP_DELAY"},
-       {"max_peers", "MAX_PEERS"},
-       {"health_response_window", "HEALTH_RESPONSE_WINDOW"},
-       {"prune_age", "PRUNE_AGE"},
-       {"rpc_timeout", "RPC_TIMEOUT"},
-       {"log_format", "LOG_FORMAT"},
-       {"log_level", "LOG_LEVEL"},
-       {"shutdown_grace", "SHUTDOWN_GRACE"}});
-  PreParse(args);
-  std::vector<char*> argv2 = ArgvOf(args);
-  absl::ParseCommandLine(static_cast<int>(argv2.size()), argv2.data());
+  ParseServiceFlags("peer-manager", argc, argv,
+                    {{"listen_host", "LISTEN_HOST"},
+                     {"port", "PEER_MANAGER_PORT"},
+                     {"data_dir", "DATA_DIR"},
+                     {"dht_api_address", "DHT_API_ADDRESS"},
+                     {"initial_peers", "INITIAL_PEERS"},
+                     {"exchange_interval", "PEER_EXCHANGE_INTERVAL"},
+                     {"rebootstrap_delay", "REBOOTSTRAP_DELAY"},
+                     {"max_peers", "MAX_PEERS"},
+                     {"health_response_window", "HEALTH_RESPONSE_WINDOW"},
+                     {"prune_age", "PRUNE_AGE"},
+                     {"rpc_timeout", "RPC_TIMEOUT"},
+                     {"log_format", "LOG_FORMAT"},
+                     {"log_level", "LOG_LEVEL"},
+                     {"shutdown_grace", "SHUTDOWN_GRACE"}});
 
   LogFormat format;
   if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
-    Die(absl::StrCat("--log_format must be text or json, got \"",
-                     absl::GetFlag(FLAGS_log_format), "\""));
+    UsageError(absl::StrCat("--log_format must be text or json, got \"",
+                            absl::GetFlag(FLAGS_log_format), "\""));
   }
   if (absl::Status s = InitLogging({.service = "peer-manager",
                                     .format = format,
                                     .level = absl::GetFlag(FLAGS_log_level)});
       !s.ok()) {
-    Die(absl::StrCat("--log_level: ", s.message()));
+    UsageError(absl::StrCat("--log_level: ", s.message()));
   }
   const PeerManagerNodeOptions options = OptionsFromFlags();
 
