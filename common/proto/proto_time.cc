@@ -35,6 +35,24 @@ absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
+std::optional<absl::Duration> CheckedFromProtoDuration(
+    const google::protobuf::Duration& d) {
+  if (d.nanos() <= -1'000'000'000 || d.nanos() >= 1'000'000'000) {
+    return std::nullopt;
+  }
+  if ((d.seconds() > 0 && d.nanos() < 0) ||
+      (d.seconds() < 0 && d.nanos() > 0)) {
+    return std::nullopt;
+  }
+  return FromProtoDuration(d);
+}
+
+std::optional<absl::Time> CheckedFromProtoTimestamp(
+    const google::protobuf::Timestamp& t) {
+  if (t.nanos() < 0 || t.nanos() >= 1'000'000'000) return std::nullopt;
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
 absl::Time FromUnixSecondsDouble(double seconds) {
   return absl::UnixEpoch() + absl::Seconds(seconds);
 }

@@ -30,6 +30,25 @@ TEST(ProtoTimeTest, DurationRoundTrips) {
   EXPECT_EQ(FromProtoDuration(ToProtoDuration(-d)), -d);
 }
 
+TEST(ProtoTimeTest, CheckedParsersRejectMalformedProtos) {
+  google::protobuf::Duration d;
+  d.set_seconds(2);
+  d.set_nanos(5);
+  EXPECT_EQ(CheckedFromProtoDuration(d),
+            absl::Seconds(2) + absl::Nanoseconds(5));
+  d.set_nanos(-5);  // signs disagree
+  EXPECT_EQ(CheckedFromProtoDuration(d), std::nullopt);
+  d.set_seconds(0);
+  d.set_nanos(1'000'000'000);
+  EXPECT_EQ(CheckedFromProtoDuration(d), std::nullopt);
+  google::protobuf::Timestamp t;
+  t.set_seconds(1705312200);
+  t.set_nanos(500'000'000);
+  EXPECT_EQ(CheckedFromProtoTimestamp(t), absl::FromUnixMillis(1705312200500));
+  t.set_nanos(-1);
+  EXPECT_EQ(CheckedFromProtoTimestamp(t), std::nullopt);
+}
+
 TEST(ProtoTimeTest, SeedUnixSecondsWithFraction) {
   // known_peers.json's "last_seen": 1705312200.5
   const absl::Time t = FromUnixSecondsDouble(1705312200.5);

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/proto/proto_time.h"
 #include "common/status/grpc_status.h"
 #include "services/peer_manager/peer_convert.h"
 #include "spdlog/spdlog.h"
@@ -22,7 +23,8 @@ ContactResult ResultOf(const std::string& address, const Response& response,
   result.success = response.success();
   if (response.success()) {
     result.node_id = response.node_id();
-    if (response.has_rtt()) result.rtt = DurationFromProto(response.rtt());
+    if (response.has_rtt())
+      result.rtt = CheckedFromProtoDuration(response.rtt());
   }
   result.observed_at = observed_at;
   return result;
@@ -85,7 +87,7 @@ DiscoveryDriver::BootstrapOutcome DiscoveryDriver::Bootstrap() {
     spdlog::info("bootstrap: pinging {}", address);
     dht::v1::PingPeerRequest request;
     request.set_address(address);
-    DurationToProto(options_.rpc_timeout, request.mutable_timeout());
+    *request.mutable_timeout() = ToProtoDuration(options_.rpc_timeout);
     dht::v1::PingPeerResponse response;
     grpc::ClientContext ctx;
     SetDeadline(ctx, options_.rpc_timeout);
@@ -142,7 +144,7 @@ void DiscoveryDriver::ExchangeWith(const std::string& target,
        ChooseSharedHints(healthy, target, options_.exchange)) {
     *request.add_share() = HintToProto(hint);
   }
-  DurationToProto(options_.rpc_timeout, request.mutable_timeout());
+  *request.mutable_timeout() = ToProtoDuration(options_.rpc_timeout);
   dht::v1::ExchangePeersResponse response;
   grpc::ClientContext ctx;
   SetDeadline(ctx, options_.rpc_timeout);

@@ -3,32 +3,10 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/proto/proto_time.h"
 #include "services/peer_manager/known_peers_records.h"
 
 namespace datamgmt::peer_manager {
-
-std::optional<absl::Duration> DurationFromProto(
-    const google::protobuf::Duration& d) {
-  if (d.nanos() <= -1'000'000'000 || d.nanos() >= 1'000'000'000) {
-    return std::nullopt;
-  }
-  if ((d.seconds() > 0 && d.nanos() < 0) ||
-      (d.seconds() < 0 && d.nanos() > 0)) {
-    return std::nullopt;
-  }
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
-
-void DurationToProto(absl::Duration d, google::protobuf::Duration* out) {
-  const int64_t nanos = absl::ToInt64Nanoseconds(d);
-  out->set_seconds(nanos / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-}
-
-std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& t) {
-  if (t.nanos() < 0 || t.nanos() >= 1'000'000'000) return std::nullopt;
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 peers::v1::Peer PeerToProto(const PeerView& view) {
   const PeerRecord& r = view.record;
@@ -43,7 +21,7 @@ peers::v1::Peer PeerToProto(const PeerView& view) {
   out.set_healthy(view.healthy);
   out.set_success_rate(view.success_rate);
   if (r.last_rtt.has_value()) {
-    DurationToProto(*r.last_rtt, out.mutable_last_rtt());
+    *out.mutable_last_rtt() = ToProtoDuration(*r.last_rtt);
   }
   return out;
 }
@@ -54,10 +32,10 @@ ContactResult ContactResultFromProto(const peers::v1::ContactResult& proto) {
   out.node_id = proto.node_id();
   out.success = proto.success();
   if (proto.has_rtt()) {
-    out.rtt = DurationFromProto(proto.rtt()).value_or(absl::Seconds(-1));
+    out.rtt = CheckedFromProtoDuration(proto.rtt()).value_or(absl::Seconds(-1));
   }
   if (proto.has_observed_at())
-    out.observed_at = TimeFromProto(proto.observed_at());
+    out.observed_at = CheckedFromProtoTimestamp(proto.observed_at());
   return out;
 }
 

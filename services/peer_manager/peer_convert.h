@@ -22,15 +22,6 @@
 
 namespace datamgmt::peer_manager {
 
-// A Duration proto as absl::Duration; nullopt if it is out of range (nanos
-// outside 0..999,999,999 in magnitude or signs that disagree).
-std::optional<absl::Duration> DurationFromProto(
-    const google::protobuf::Duration& d);
-void DurationToProto(absl::Duration d, google::protobuf::Duration* out);
-
-// A Timestamp proto as absl::Time; nullopt if nanos are out of range.
-std::optional<absl::Time> TimeFromProto(const google::protobuf::Timestamp& t);
-
 // The API's view of a peer: the seed's fields, node_id, healthy,
 // success_rate and last_rtt (when measured).
 peers::v1::Peer PeerToProto(const PeerView& view);
