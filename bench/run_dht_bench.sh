@@ -67,7 +67,7 @@ for size in 1024 65536; do
 done
 
 mkdir -p bench/results
-out="bench/results/dht-$(date -u +%Y-%m-%d).md"
+out="bench/results/dht-$(date -u +%Y-%m-%d)-n${nodes}-k${k}.md"
 {
   echo "# dht-service benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
