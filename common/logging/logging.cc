@@ -87,6 +87,16 @@ absl::Status ParseLogFormat(absl::string_view text, LogFormat* out) {
   return absl::OkStatus();
 }
 
+absl::Status InitLogging(absl::string_view service, absl::string_view format,
+                         absl::string_view level) {
+  LoggingOptions options{.service = std::string(service),
+                         .level = std::string(level)};
+  if (absl::Status s = ParseLogFormat(format, &options.format); !s.ok()) {
+    return s;
+  }
+  return InitLogging(options);
+}
+
 std::unique_ptr<spdlog::formatter> MakeJsonFormatter(std::string service) {
   return std::make_unique<JsonFormatter>(std::move(service));
 }

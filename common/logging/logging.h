@@ -40,6 +40,11 @@ absl::Status ParseLogFormat(absl::string_view text, LogFormat* out);
 // an unknown level or an empty service name.
 absl::Status InitLogging(const LoggingOptions& options);
 
+// The same from configuration text, as the processes' flags give it:
+// `format` is "text" or "json". Returns InvalidArgument naming the bad value.
+absl::Status InitLogging(absl::string_view service, absl::string_view format,
+                         absl::string_view level);
+
 // The JSON-lines formatter, exposed for tests.
 std::unique_ptr<spdlog::formatter> MakeJsonFormatter(std::string service);
 

@@ -41,6 +41,16 @@ TEST(LoggingTest, ParsesFormatsAndRejectsUnknown) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(LoggingTest, InitFromConfigurationTextNamesTheBadValue) {
+  absl::Status s = InitLogging("svc", "xml", "info");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("\"xml\""), std::string::npos) << s;
+  s = InitLogging("svc", "json", "loud");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("\"loud\""), std::string::npos) << s;
+  EXPECT_TRUE(InitLogging("svc", "json", "info").ok());
+}
+
 TEST(LoggingTest, RejectsUnknownLevelAndMissingService) {
   EXPECT_EQ(InitLogging({.service = "x", .level = "loud"}).code(),
             absl::StatusCode::kInvalidArgument);

@@ -155,16 +155,11 @@ int Main(int argc, char** argv) {
                      {"log_level", "LOG_LEVEL"},
                      {"shutdown_grace", "SHUTDOWN_GRACE"}});
 
-  LogFormat format;
-  if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
-    UsageError(absl::StrCat("--log_format must be text or json, got \"",
-                            absl::GetFlag(FLAGS_log_format), "\""));
-  }
-  if (absl::Status s = InitLogging({.service = "dht-service",
-                                    .format = format,
-                                    .level = absl::GetFlag(FLAGS_log_level)});
+  if (absl::Status s =
+          InitLogging("dht-service", absl::GetFlag(FLAGS_log_format),
+                      absl::GetFlag(FLAGS_log_level));
       !s.ok()) {
-    UsageError(absl::StrCat("--log_level: ", s.message()));
+    UsageError(s.message());
   }
   const DhtNodeOptions options = OptionsFromFlags();
 

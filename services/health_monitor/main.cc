@@ -108,16 +108,11 @@ int Main(int argc, char** argv) {
                      {"log_level", "LOG_LEVEL"},
                      {"shutdown_grace", "SHUTDOWN_GRACE"}});
 
-  LogFormat format;
-  if (!ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format).ok()) {
-    UsageError(absl::StrCat("--log_format must be text or json, got \"",
-                            absl::GetFlag(FLAGS_log_format), "\""));
-  }
-  if (absl::Status s = InitLogging({.service = "health-monitor",
-                                    .format = format,
-                                    .level = absl::GetFlag(FLAGS_log_level)});
+  if (absl::Status s =
+          InitLogging("health-monitor", absl::GetFlag(FLAGS_log_format),
+                      absl::GetFlag(FLAGS_log_level));
       !s.ok()) {
-    UsageError(absl::StrCat("--log_level: ", s.message()));
+    UsageError(s.message());
   }
   const HealthMonitorNodeOptions options = OptionsFromFlags();
   absl::StatusOr<std::unique_ptr<HealthMonitorNode>> node =
