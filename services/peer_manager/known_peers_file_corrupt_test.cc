@@ -8,24 +8,12 @@
 #include "common/io/atomic_file.h"
 #include "gtest/gtest.h"
 #include "services/peer_manager/known_peers_file.h"
+#include "services/peer_manager/known_peers_test_fixture.h"
 
 namespace datamgmt::peer_manager {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kGood[] = R"({
-  "192.168.1.10:8000": {
-    "host": "192.168.1.10",
-    "port": 8000,
-    "last_seen": 1705312200.5,
-    "success_count": 100,
-    "failure_count": 5
-  }
-}
-)";
-
-const absl::Time kNow = absl::FromUnixSeconds(1'705'400'000);
 
 // An entry with one field's JSON text replaced (or, with `value` empty,
 // removed).
@@ -46,31 +34,10 @@ std::string Entry(const std::string& field, const std::string& value,
   return absl::StrCat("{\"", key, "\": {", body, "}}");
 }
 
-class KnownPeersCorruptTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::string(::testing::TempDir()) + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    ASSERT_TRUE(io::MakeDirectories(dir_).ok());
-    path_ = dir_ + "/known_peers.json";
-  }
-
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  std::string dir_;
-  std::string path_;
-};
+using KnownPeersCorruptTest = KnownPeersDirTest;
 
 TEST_F(KnownPeersCorruptTest, EveryCorruptCaseIsDataLossNamingFileAndProblem) {
-  const std::string good(kGood);
+  const std::string good(kSeedSample);
   struct Case {
     std::string name;
     std::string text;
@@ -194,9 +161,9 @@ TEST_F(KnownPeersCorruptTest, MoveAsideOfAMissingFileIsNotFound) {
 TEST_F(KnownPeersCorruptTest, LeftoverTempFileFromACrashIsIgnored) {
   // The state a crash during WriteFileAtomically leaves: the old target
   // intact and a partly written temporary file beside it.
-  ASSERT_TRUE(io::WriteFileAtomically(path_, kGood).ok());
+  ASSERT_TRUE(io::WriteFileAtomically(path_, kSeedSample).ok());
   ASSERT_TRUE(io::WriteFileAtomically(path_ + ".tmp.Ab12Cd",
-                                      std::string(kGood).substr(0, 40))
+                                      std::string(kSeedSample).substr(0, 40))
                   .ok());
   absl::StatusOr<KnownPeers> peers = LoadKnownPeersFile(path_);
   ASSERT_TRUE(peers.ok()) << peers.status();
@@ -220,7 +187,7 @@ TEST_F(KnownPeersCorruptTest, CrashBeforeTheFirstRenameLeavesNoFile) {
 }
 
 TEST_F(KnownPeersCorruptTest, SaveLeavesNoTemporaryFiles) {
-  KnownPeers peers = *ParseKnownPeers(kGood, "x");
+  KnownPeers peers = *ParseKnownPeers(kSeedSample, "x");
   for (int i = 0; i < 3; ++i) {
     peers["192.168.1.10:8000"].success_count = i;
     ASSERT_TRUE(SaveKnownPeersFile(path_, peers).ok());
@@ -231,7 +198,7 @@ TEST_F(KnownPeersCorruptTest, SaveLeavesNoTemporaryFiles) {
 }
 
 TEST_F(KnownPeersCorruptTest, SaveIntoAMissingDirectoryFailsCleanly) {
-  KnownPeers peers = *ParseKnownPeers(kGood, "x");
+  KnownPeers peers = *ParseKnownPeers(kSeedSample, "x");
   absl::Status s =
       SaveKnownPeersFile(dir_ + "/missing/known_peers.json", peers);
   EXPECT_FALSE(s.ok());

@@ -8,49 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/io/atomic_file.h"
 #include "gtest/gtest.h"
+#include "services/peer_manager/known_peers_test_fixture.h"
 
 namespace datamgmt::peer_manager {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The seed's sample file (shared/seed/p2p-network.md, "Peer Storage"),
-// pretty-printed as the seed shows it.
-constexpr char kSeedSample[] = R"({
-  "192.168.1.10:8000": {
-    "host": "192.168.1.10",
-    "port": 8000,
-    "last_seen": 1705312200.5,
-    "success_count": 100,
-    "failure_count": 5
-  }
-}
-)";
-
-const absl::Time kNow = absl::FromUnixSeconds(1'705'400'000);
-
-class KnownPeersFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::string(::testing::TempDir()) + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    ASSERT_TRUE(io::MakeDirectories(dir_).ok());
-    path_ = dir_ + "/known_peers.json";
-  }
-
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  std::string dir_;
-  std::string path_;
-};
+using KnownPeersFileTest = KnownPeersDirTest;
 
 TEST_F(KnownPeersFileTest, SeedSampleRoundTripsExactly) {
   absl::StatusOr<KnownPeers> peers = ParseKnownPeers(kSeedSample, "sample");
