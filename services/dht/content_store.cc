@@ -152,6 +152,18 @@ absl::StatusOr<bool> ContentStore::Put(const NodeId& key,
     return absl::InvalidArgumentError(absl::StrCat(
         "value does not hash to its key ", key.ToHex(), " (SHA-256 mismatch)"));
   }
+  return Write(key, value);
+}
+
+absl::StatusOr<StoredValue> ContentStore::Put(absl::string_view value) {
+  const NodeId key = ContentKey(value);
+  absl::StatusOr<bool> added = Write(key, value);
+  if (!added.ok()) return added.status();
+  return StoredValue{.key = key, .added = *added};
+}
+
+absl::StatusOr<bool> ContentStore::Write(const NodeId& key,
+                                         absl::string_view value) {
   absl::MutexLock lock(&write_mu_);
   if (Contains(key)) return false;
   ContentStoreStats next{keys_.load() + 1, bytes_.load() + value.size()};

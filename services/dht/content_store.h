@@ -54,6 +54,12 @@ struct ContentStoreOptions {
   absl::Status Validate() const;
 };
 
+// What Put(value) stored.
+struct StoredValue {
+  kademlia::NodeId key;  // SHA-256 of the value
+  bool added = false;    // false if it was already held
+};
+
 struct ContentStoreStats {
   uint64_t keys = 0;
   uint64_t bytes = 0;  // sum of value sizes
@@ -73,9 +79,14 @@ class ContentStore {
 
   // Stores `value` under `key`. Returns true if it was new, false if it was
   // already held (nothing is rewritten). Returns InvalidArgument, storing
-  // nothing, if SHA-256(value) != key.
+  // nothing, if SHA-256(value) != key; no other error is InvalidArgument.
+  // For values that arrive with a claimed key (a peer's Store).
   absl::StatusOr<bool> Put(const kademlia::NodeId& key,
                            absl::string_view value);
+
+  // Stores `value` under its own key, hashing it once (no check is needed:
+  // the key is computed here). For values that originate on this node.
+  absl::StatusOr<StoredValue> Put(absl::string_view value);
 
   // Returns the value, NotFound("Data not found") if absent, or DataLoss if
   // the stored bytes no longer hash to `key` (the entry is then unusable and
@@ -95,6 +106,11 @@ class ContentStore {
   void ForEachKey(absl::FunctionRef<bool(const kademlia::NodeId&)> fn) const;
 
  private:
+  // Writes `value` under `key`, which the caller has established is its
+  // SHA-256. Returns true if it was new.
+  absl::StatusOr<bool> Write(const kademlia::NodeId& key,
+                             absl::string_view value);
+
   ContentStore(std::unique_ptr<rocksdb::DB> db,
                std::vector<rocksdb::ColumnFamilyHandle*> handles,
                bool sync_writes, ContentStoreStats stats);

@@ -53,6 +53,18 @@ TEST_F(ContentStoreTest, PutGetRoundTripOfBinaryBytes) {
   EXPECT_EQ(store->stats().bytes, 256u);
 }
 
+TEST_F(ContentStoreTest, PutOfAValueAloneStoresItUnderItsHash) {
+  auto store = OpenStore();
+  absl::StatusOr<StoredValue> stored = store->Put("abc");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->key.ToHex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(stored->added);
+  EXPECT_EQ(*store->Get(stored->key), "abc");
+  EXPECT_FALSE(store->Put("abc")->added);
+  EXPECT_EQ(store->stats().keys, 1u);
+}
+
 TEST_F(ContentStoreTest, EmptyValueIsStorable) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Put(ContentKey(""), "").ok());

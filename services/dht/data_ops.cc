@@ -67,11 +67,12 @@ void DataOps::Put(std::string value, PutDone done) {
     done(s);
     return;
   }
-  const NodeId key = ContentKey(value);
-  if (absl::StatusOr<bool> stored = store_.Put(key, value); !stored.ok()) {
+  absl::StatusOr<StoredValue> stored = store_.Put(value);
+  if (!stored.ok()) {
     done(LocalStoreError(stored.status()));
     return;
   }
+  const NodeId key = stored->key;
   const uint64_t size = value.size();
   Replicate(key, std::make_shared<const std::string>(std::move(value)),
             [key, size, done = std::move(done)](int stored) mutable {

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/crypto/sha256.h"
 #include "common/status/grpc_status.h"
 #include "spdlog/spdlog.h"
 
@@ -166,7 +165,10 @@ grpc::ServerUnaryReactor* P2pService::Store(
           "value of ", value.size(), " bytes exceeds the limit of ",
           options_.max_value_bytes, " bytes"));
     }
-    if (NodeId(crypto::Sha256(value)) != *key) {
+    // The store verifies SHA-256(value) == key (its only InvalidArgument).
+    absl::StatusOr<bool> added = deps_.store->Put(*key, value);
+    if (added.ok()) return absl::OkStatus();
+    if (absl::IsInvalidArgument(added.status())) {
       absl::Status mismatch = absl::InvalidArgumentError(
           absl::StrCat("key does not match value: SHA-256 of the ",
                        value.size(), "-byte value is not ", key->ToHex()));
@@ -175,8 +177,6 @@ grpc::ServerUnaryReactor* P2pService::Store(
       ChargeSender(*sender, P2pMethod::kStore, mismatch);
       return mismatch;
     }
-    absl::StatusOr<bool> added = deps_.store->Put(*key, value);
-    if (added.ok()) return absl::OkStatus();
     spdlog::error("Store {} from {}: local storage failed: {}", key->ToHex(),
                   sender->address, added.status().ToString());
     if (absl::IsResourceExhausted(added.status())) return added.status();
