@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "datamgmt/api/v1/json.pb.h"
 #include "datamgmt/dht/v1/dht.grpc.pb.h"
 #include "datamgmt/dht/v1/peer_dialer.grpc.pb.h"
 #include "datamgmt/health/v1/health_monitor.grpc.pb.h"
@@ -379,6 +380,34 @@ TEST(SeedCompatibilityTest, PeerCarriesTheKnownPeersJsonFields) {
   }
 }
 
+// The seed's JSON shapes have 64-bit counters as JSON numbers; these messages
+// tell the gateway so, and no other message does by accident.
+TEST(SeedCompatibilityTest, SeedShapedMessagesWriteInt64AsJsonNumbers) {
+  for (const Descriptor* d :
+       {dht::v1::NetworkStats::descriptor(), peers::v1::Peer::descriptor(),
+        dht::v1::PutDataResponse::descriptor()}) {
+    EXPECT_TRUE(d->options().GetExtension(api::v1::json_int64_as_number))
+        << d->full_name();
+  }
+  EXPECT_FALSE(dht::v1::DhtStats::descriptor()->options().GetExtension(
+      api::v1::json_int64_as_number));
+}
+
+// GET /data/{hash} answers with the object's raw bytes.
+TEST(SeedCompatibilityTest, GetDataRespondsWithTheRawDataField) {
+  const MethodDescriptor* get =
+      dht::v1::PutDataRequest::descriptor()->file()->FindServiceByName(
+          "DhtService")->FindMethodByName("GetData");
+  ASSERT_NE(get, nullptr);
+  const google::api::HttpRule& rule =
+      get->options().GetExtension(google::api::http);
+  EXPECT_EQ(rule.response_body(), "data");
+  const FieldDescriptor* data =
+      dht::v1::GetDataResponse::descriptor()->FindFieldByName("data");
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ(data->type(), FieldDescriptor::TYPE_BYTES);
+}
+
 // --- Documentation, from the descriptor set with source info. ---
 
 class DocumentationTest : public ::testing::Test {
@@ -436,10 +465,11 @@ class DocumentationTest : public ::testing::Test {
   std::vector<const FileDescriptor*> files_;
 };
 
-TEST_F(DocumentationTest, CoversAllSixFiles) {
+TEST_F(DocumentationTest, CoversAllSevenFiles) {
   std::set<std::string> names;
   for (const FileDescriptor* f : files_) names.insert(f->name());
   EXPECT_EQ(names, (std::set<std::string>{
+                       "datamgmt/api/v1/json.proto",
                        "datamgmt/types/v1/types.proto",
                        "datamgmt/p2p/v1/p2p.proto",
                        "datamgmt/dht/v1/dht.proto",
@@ -476,6 +506,9 @@ TEST_F(DocumentationTest, EveryServiceRpcMessageFieldAndEnumIsDocumented) {
               << m->full_name() << " does not state its errors";
         }
       }
+    }
+    for (int i = 0; i < file->extension_count(); ++i) {
+      ExpectDocumented(file->extension(i));
     }
     for (int i = 0; i < file->message_type_count(); ++i) {
       ExpectMessageDocumented(file->message_type(i));

@@ -23,6 +23,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev nlohmann-json3-dev
   # .proto files we import: google/api, google/rpc, grpc/health/v1.
   golang-github-grpc-ecosystem-grpc-gateway-dev grpc-proto
+  # The REST gateway: Boost.Beast/Asio (headers), prometheus-cpp, and
+  # protoc-gen-swagger for its OpenAPI document.
+  libboost-dev prometheus-cpp-dev golang-grpc-gateway
+  # Benchmarks: HTTP load generator.
+  wrk
 )
 
 if [[ "${1:-}" == "--print" ]]; then
