@@ -1,6 +1,7 @@
 #include "services/dht/dht_api_service.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,10 @@ absl::Status DhtApiServiceOptions::Validate() const {
   if (peer_manager_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("peer_manager_timeout must be positive");
   }
+  if (peer_counts_max_age < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "peer_counts_max_age must not be negative");
+  }
   return absl::OkStatus();
 }
 
@@ -70,6 +75,9 @@ grpc::ServerUnaryReactor* DhtApiService::PutData(
     grpc::CallbackServerContext* ctx, const dht::v1::PutDataRequest* request,
     dht::v1::PutDataResponse* response) {
   auto* reactor = new AsyncUnary();
+  // For the REST gateway (grpc-gateway's convention): a stored object is a
+  // created resource, 201.
+  ctx->AddInitialMetadata(std::string(kHttpCodeMetadata), "201");
   reactor->Ref();
   deps_.data->Put(
       request->data(), [reactor, response](absl::StatusOr<PutResult> result) {
@@ -89,6 +97,9 @@ grpc::ServerUnaryReactor* DhtApiService::GetData(
     reactor->FinishWith(key.status());
     return reactor;
   }
+  // Content-addressed: the hash is the object's strong entity tag.
+  ctx->AddInitialMetadata(std::string(kEtagMetadata),
+                          absl::StrCat("\"", key->ToHex(), "\""));
   reactor->Ref();
   deps_.data->Get(*key, [reactor, response, hash = key->ToHex()](
                             absl::StatusOr<std::string> value) {
@@ -107,6 +118,20 @@ grpc::ServerUnaryReactor* DhtApiService::GetNetworkStats(
     const dht::v1::GetNetworkStatsRequest* request,
     dht::v1::NetworkStats* response) {
   auto* reactor = new AsyncUnary();
+  if (options_.peer_counts_max_age > absl::ZeroDuration()) {
+    std::optional<PeerCounts> cached;
+    {
+      absl::MutexLock lock(&counts_mu_);
+      if (deps_.clock->Now() - counts_at_ < options_.peer_counts_max_age) {
+        cached = counts_;
+      }
+    }
+    if (cached.has_value()) {
+      FillNetworkStats(*cached, response);
+      reactor->FinishWith(absl::OkStatus());
+      return reactor;
+    }
+  }
   if (deps_.peer_manager == nullptr) {
     reactor->FinishWith(
         absl::UnavailableError("no peer-manager configured for peer counts"));
@@ -131,18 +156,30 @@ grpc::ServerUnaryReactor* DhtApiService::GetNetworkStats(
               "peer-manager unavailable: ", FromGrpcStatus(status).ToString()));
         }
         reactor->FinishWith(result, [&] {
-          const TrafficSnapshot traffic = deps_.traffic->Snapshot();
-          response->set_total_peers(call->response.total_peers());
-          response->set_healthy_peers(call->response.healthy_peers());
-          response->set_data_sent(traffic.bytes_sent);
-          response->set_data_received(traffic.bytes_received);
-          const absl::Duration up = deps_.clock->Now() - deps_.start_time;
-          response->set_uptime(static_cast<uint64_t>(
-              std::max<int64_t>(0, absl::ToInt64Seconds(up))));
+          const PeerCounts counts{.total = call->response.total_peers(),
+                                  .healthy = call->response.healthy_peers()};
+          {
+            absl::MutexLock lock(&counts_mu_);
+            counts_ = counts;
+            counts_at_ = deps_.clock->Now();
+          }
+          FillNetworkStats(counts, response);
         });
         reactor->Unref();
       });
   return reactor;
+}
+
+void DhtApiService::FillNetworkStats(PeerCounts counts,
+                                     dht::v1::NetworkStats* out) const {
+  const TrafficSnapshot traffic = deps_.traffic->Snapshot();
+  out->set_total_peers(counts.total);
+  out->set_healthy_peers(counts.healthy);
+  out->set_data_sent(traffic.bytes_sent);
+  out->set_data_received(traffic.bytes_received);
+  const absl::Duration up = deps_.clock->Now() - deps_.start_time;
+  out->set_uptime(
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToInt64Seconds(up))));
 }
 
 grpc::ServerUnaryReactor* DhtApiService::GetDhtStats(

@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/kademlia/node_id.h"
 #include "common/time/clock.h"
@@ -56,6 +57,11 @@ struct DhtApiServiceOptions {
   // Deadline of GetPeerStats, capped by the caller's own deadline. Must be
   // positive. Default: 2 s.
   absl::Duration peer_manager_timeout = absl::Seconds(2);
+  // GetNetworkStats reuses peer-manager's peer counts for this long instead
+  // of asking it on every call (a dashboard polling /network/stats costs one
+  // peer-manager call per period, not one per request). Zero: always ask.
+  // Must not be negative. Default: 1 s.
+  absl::Duration peer_counts_max_age = absl::Seconds(1);
 
   // Returns InvalidArgument naming the first bad field.
   absl::Status Validate() const;
@@ -74,6 +80,11 @@ struct DhtApiServiceDeps {
   // When dht-service started (uptime, DhtStats.start_time).
   absl::Time start_time = absl::UnixEpoch();
 };
+
+// Metadata keys the REST gateway maps to HTTP: grpc-gateway's "x-http-code"
+// sets the response status, "etag" becomes the ETag header.
+inline constexpr absl::string_view kHttpCodeMetadata = "x-http-code";
+inline constexpr absl::string_view kEtagMetadata = "etag";
 
 // The key named by a request's hash: 64 hex digits, either case. Returns
 // InvalidArgument naming the problem otherwise.
@@ -111,8 +122,18 @@ class DhtApiService final : public dht::v1::DhtService::CallbackService {
   DhtApiService(DhtApiServiceDeps deps, DhtApiServiceOptions options)
       : deps_(deps), options_(options) {}
 
+  struct PeerCounts {
+    uint32_t total = 0;
+    uint32_t healthy = 0;
+  };
+  // Writes the stats from `counts` and this process's own numbers.
+  void FillNetworkStats(PeerCounts counts, dht::v1::NetworkStats* out) const;
+
   const DhtApiServiceDeps deps_;
   const DhtApiServiceOptions options_;
+  mutable absl::Mutex counts_mu_;
+  PeerCounts counts_ ABSL_GUARDED_BY(counts_mu_);
+  absl::Time counts_at_ ABSL_GUARDED_BY(counts_mu_) = absl::InfinitePast();
 };
 
 // Fills a PutDataResponse from a completed put.

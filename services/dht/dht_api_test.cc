@@ -176,8 +176,24 @@ TEST_F(DhtNetworkTest, NetworkStatsComeFromPeerManagerAndTheNode) {
   EXPECT_GE(dht_stats.rpcs().at("Ping").outbound(), 1u);
   EXPECT_EQ(dht_stats.stored_keys(), 0u);
 
-  // peer-manager gone: UNAVAILABLE, no partial answer.
+  // Counts are reused for up to peer_counts_max_age (1 s), then asked again.
+  peer_stats.set_total_peers(20);
+  (*pm)->SetStats(peer_stats);
+  ASSERT_TRUE(Call(*Api(1), &DhtService::Stub::GetNetworkStats,
+                   dht::v1::GetNetworkStatsRequest(), &stats)
+                  .ok());
+  EXPECT_EQ(stats.total_peers(), 15u);
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Call(*Api(1), &DhtService::Stub::GetNetworkStats,
+                   dht::v1::GetNetworkStatsRequest(), &stats)
+                  .ok());
+  EXPECT_EQ(stats.total_peers(), 20u);
+  EXPECT_EQ(stats.uptime(), 86401u);
+
+  // peer-manager gone: UNAVAILABLE once the counts are stale, no partial
+  // answer.
   pm->reset();
+  clock_.Advance(absl::Seconds(1));
   EXPECT_EQ(Call(*Api(1), &DhtService::Stub::GetNetworkStats,
                  dht::v1::GetNetworkStatsRequest(), &stats)
                 .error_code(),

@@ -160,7 +160,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
        .clock = clock_,
        .peer_manager = peer_manager_.get(),
        .start_time = start_time_},
-      {.peer_manager_timeout = options.peer_manager_timeout});
+      {.peer_manager_timeout = options.peer_manager_timeout,
+       .peer_counts_max_age = options.peer_counts_max_age});
   if (!api.ok()) return api.status();
   api_service_ = *std::move(api);
   absl::StatusOr<std::unique_ptr<PeerDialerService>> dialer =

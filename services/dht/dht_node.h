@@ -72,6 +72,9 @@ struct DhtNodeOptions {
   std::string peer_manager_address = "127.0.0.1:9001";
   // Deadline of every call to peer-manager. Positive. Default: 2 s.
   absl::Duration peer_manager_timeout = absl::Seconds(2);
+  // How long GetNetworkStats reuses peer-manager's peer counts. Not
+  // negative; zero asks on every call. Default: 1 s.
+  absl::Duration peer_counts_max_age = absl::Seconds(1);
   // Routing table: k, refresh interval, eviction policy. Default: k = 20.
   kademlia::RoutingTableOptions table{};
   // Lookups: k (also the replication factor) and alpha, and the per-query

@@ -47,6 +47,9 @@ ABSL_FLAG(int, alpha, datamgmt::kademlia::kDefaultAlpha,
           "Kademlia alpha: parallel lookup queries, >= 1 (env DHT_ALPHA).");
 ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(2),
           "Deadline of each P2P and peer-manager call (env RPC_TIMEOUT).");
+ABSL_FLAG(absl::Duration, peer_counts_max_age, absl::Seconds(1),
+          "GetNetworkStats reuses peer-manager's peer counts for this long; "
+          "0 asks on every call (env PEER_COUNTS_MAX_AGE).");
 ABSL_FLAG(absl::Duration, republish_interval,
           datamgmt::kademlia::kDefaultRepublishInterval,
           "How often held values are re-stored at the k closest nodes "
@@ -116,6 +119,8 @@ DhtNodeOptions OptionsFromFlags() {
       net::JoinHostPort(absl::GetFlag(FLAGS_api_listen_host), api_port);
   options.peer_manager_address = absl::GetFlag(FLAGS_peer_manager_address);
   options.peer_manager_timeout = rpc_timeout;
+  options.peer_counts_max_age = absl::GetFlag(FLAGS_peer_counts_max_age);
+  CheckNonNegativeDuration("peer_counts_max_age", options.peer_counts_max_age);
   options.table.k = k;
   options.lookup.lookup.k = k;
   options.lookup.lookup.alpha = alpha;
@@ -148,6 +153,7 @@ int Main(int argc, char** argv) {
                      {"k", "DHT_K"},
                      {"alpha", "DHT_ALPHA"},
                      {"rpc_timeout", "RPC_TIMEOUT"},
+                     {"peer_counts_max_age", "PEER_COUNTS_MAX_AGE"},
                      {"republish_interval", "REPUBLISH_INTERVAL"},
                      {"max_value_size", "MAX_VALUE_SIZE"},
                      {"max_peer_channels", "MAX_PEER_CHANNELS"},
