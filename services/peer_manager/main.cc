@@ -43,6 +43,10 @@ ABSL_FLAG(absl::Duration, rebootstrap_delay,
           datamgmt::kademlia::kDefaultRebootstrapDelay,
           "Wait after losing all peers before re-bootstrapping "
           "(env REBOOTSTRAP_DELAY).");
+ABSL_FLAG(absl::Duration, max_rebootstrap_backoff, absl::Minutes(5),
+          "Longest wait between re-bootstrap retries while no bootstrap peer "
+          "answers; retries wait rebootstrap_delay * 2^failures up to this "
+          "(env MAX_REBOOTSTRAP_BACKOFF).");
 ABSL_FLAG(int, max_peers, 1000, "Most peers stored, >= 1 (env MAX_PEERS).");
 ABSL_FLAG(absl::Duration, health_response_window,
           datamgmt::kademlia::kDefaultHealthyResponseWindow,
@@ -78,6 +82,8 @@ PeerManagerNodeOptions OptionsFromFlags() {
   for (const auto& [name, value] :
        {std::pair{"exchange_interval", absl::GetFlag(FLAGS_exchange_interval)},
         std::pair{"rebootstrap_delay", absl::GetFlag(FLAGS_rebootstrap_delay)},
+        std::pair{"max_rebootstrap_backoff",
+                  absl::GetFlag(FLAGS_max_rebootstrap_backoff)},
         std::pair{"health_response_window",
                   absl::GetFlag(FLAGS_health_response_window)},
         std::pair{"prune_age", absl::GetFlag(FLAGS_prune_age)},
@@ -100,6 +106,8 @@ PeerManagerNodeOptions OptionsFromFlags() {
       absl::GetFlag(FLAGS_exchange_interval);
   options.store.discovery.rebootstrap_delay =
       absl::GetFlag(FLAGS_rebootstrap_delay);
+  options.store.discovery.max_rebootstrap_backoff =
+      absl::GetFlag(FLAGS_max_rebootstrap_backoff);
   if (options.store.discovery.max_rebootstrap_backoff <
       options.store.discovery.rebootstrap_delay) {
     options.store.discovery.max_rebootstrap_backoff =
@@ -126,6 +134,7 @@ int Main(int argc, char** argv) {
                      {"initial_peers", "INITIAL_PEERS"},
                      {"exchange_interval", "PEER_EXCHANGE_INTERVAL"},
                      {"rebootstrap_delay", "REBOOTSTRAP_DELAY"},
+                     {"max_rebootstrap_backoff", "MAX_REBOOTSTRAP_BACKOFF"},
                      {"max_peers", "MAX_PEERS"},
                      {"health_response_window", "HEALTH_RESPONSE_WINDOW"},
                      {"prune_age", "PRUNE_AGE"},
