@@ -47,6 +47,11 @@ ABSL_FLAG(int, alpha, datamgmt::kademlia::kDefaultAlpha,
           "Kademlia alpha: parallel lookup queries, >= 1 (env DHT_ALPHA).");
 ABSL_FLAG(absl::Duration, rpc_timeout, absl::Seconds(2),
           "Deadline of each P2P and peer-manager call (env RPC_TIMEOUT).");
+ABSL_FLAG(absl::Duration, inbound_sender_ttl, absl::Minutes(5),
+          "A peer that called us is reported to peer-manager at most once "
+          "per this period; keep it below peer-manager's --prune_age so a "
+          "pruned peer that comes back is reported again "
+          "(env INBOUND_SENDER_TTL).");
 ABSL_FLAG(absl::Duration, peer_counts_max_age, absl::Seconds(1),
           "GetNetworkStats reuses peer-manager's peer counts for this long; "
           "0 asks on every call (env PEER_COUNTS_MAX_AGE).");
@@ -120,6 +125,8 @@ DhtNodeOptions OptionsFromFlags() {
   options.peer_manager_address = absl::GetFlag(FLAGS_peer_manager_address);
   options.peer_manager_timeout = rpc_timeout;
   options.peer_counts_max_age = absl::GetFlag(FLAGS_peer_counts_max_age);
+  options.reporter.sender_ttl = absl::GetFlag(FLAGS_inbound_sender_ttl);
+  CheckNonNegativeDuration("inbound_sender_ttl", options.reporter.sender_ttl);
   CheckNonNegativeDuration("peer_counts_max_age", options.peer_counts_max_age);
   options.table.k = k;
   options.lookup.lookup.k = k;
@@ -154,6 +161,7 @@ int Main(int argc, char** argv) {
                      {"alpha", "DHT_ALPHA"},
                      {"rpc_timeout", "RPC_TIMEOUT"},
                      {"peer_counts_max_age", "PEER_COUNTS_MAX_AGE"},
+                     {"inbound_sender_ttl", "INBOUND_SENDER_TTL"},
                      {"republish_interval", "REPUBLISH_INTERVAL"},
                      {"max_value_size", "MAX_VALUE_SIZE"},
                      {"max_peer_channels", "MAX_PEER_CHANNELS"},

@@ -51,6 +51,12 @@ DiscoveryDriver::DiscoveryDriver(PeerStore& store,
 
 absl::Time DiscoveryDriver::Tick(absl::Time now) {
   if (store_.Due(now).bootstrap) {
+    if (bootstrapped_once_ && store_.Stats(now).total == 0) {
+      spdlog::info("re-bootstrap: no known peers left; asking the {} bootstrap "
+                   "peer(s) again",
+                   options_.bootstrap_peers.size());
+    }
+    bootstrapped_once_ = true;
     store_.OnBootstrapStarted(now);
     const BootstrapOutcome outcome = Bootstrap();
     if (outcome == BootstrapOutcome::kDialerUnavailable) {

@@ -76,6 +76,9 @@ class DiscoveryDriver {
   const Clock& clock_;
   const DiscoveryDriverOptions options_;
   absl::BitGen gen_;
+  // Whether a bootstrap ran before (later ones with no peers are
+  // re-bootstraps). Only Tick's thread touches it.
+  bool bootstrapped_once_ = false;
 };
 
 }  // namespace datamgmt::peer_manager
