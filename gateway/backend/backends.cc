@@ -51,6 +51,13 @@ Backends::Backends(BackendsOptions options) : options_(std::move(options)) {
         // connections instead of one shared subchannel.
         args.SetInt("datamgmt.gateway.channel_index", i);
         args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+        // Backends are the node's own processes, next door: after one
+        // restarts, reconnect within a second instead of gRPC's default
+        // backoff of up to two minutes, during which calls on this channel
+        // would fail fast with UNAVAILABLE although the backend is back.
+        args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+        args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+        args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
         entry->channels.push_back(grpc::CreateCustomChannel(
             address, grpc::InsecureChannelCredentials(), args));
       }

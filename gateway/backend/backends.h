@@ -9,8 +9,10 @@
 //
 // Calls never block the caller: `done` runs later on a gRPC thread, exactly
 // once, also when the backend is down (UNAVAILABLE) or slow
-// (DEADLINE_EXCEEDED at the deadline). Channels are created once, at
-// construction, and reconnect by themselves. Thread-safe.
+// (DEADLINE_EXCEEDED at the deadline). Calls fail fast: a backend that is
+// down is UNAVAILABLE at once, not when the deadline passes. Channels are
+// created once, at construction, and reconnect by themselves, at most a
+// second after a backend comes back. Thread-safe.
 #ifndef DATAMGMT_GATEWAY_BACKEND_BACKENDS_H_
 #define DATAMGMT_GATEWAY_BACKEND_BACKENDS_H_
 

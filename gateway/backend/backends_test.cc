@@ -116,6 +116,34 @@ TEST(BackendsDownTest, DownBackendIsUnavailableNotAHang) {
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST(BackendsDownTest, CallsSucceedAgainOnceABackendIsBack) {
+  absl::StatusOr<std::unique_ptr<FakeDht>> dht = FakeDht::Start();
+  ASSERT_TRUE(dht.ok());
+  const int port = (*dht)->port();
+  Backends backends(
+      {.addresses = {{"datamgmt.dht.v1.DhtService", (*dht)->address()}}});
+  auto stats = [&] {
+    return CallAndWait(backends,
+                       Method("datamgmt.dht.v1.DhtService", "GetNetworkStats"),
+                       std::make_unique<dht::v1::GetNetworkStatsRequest>(),
+                       absl::Seconds(5))
+        .status.error_code();
+  };
+  EXPECT_EQ(stats(), grpc::StatusCode::OK);
+  dht->reset();  // the backend goes away...
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(stats(), grpc::StatusCode::UNAVAILABLE);
+  dht = FakeDht::Start(port);  // ...and comes back on the same port
+  ASSERT_TRUE(dht.ok()) << dht.status();
+  // Every channel (calls go round-robin) reconnects: four calls in a row OK.
+  int ok_in_a_row = 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (ok_in_a_row < 4 && absl::Now() < deadline) {
+    ok_in_a_row = stats() == grpc::StatusCode::OK ? ok_in_a_row + 1 : 0;
+    if (ok_in_a_row == 0) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(ok_in_a_row, 4);
+}
+
 TEST(BackendsDownTest, ServiceWithoutAddressIsUnimplemented) {
   Backends backends({});
   CallResult result = CallAndWait(

@@ -9,10 +9,11 @@
 
 namespace datamgmt::gateway {
 
-absl::StatusOr<std::unique_ptr<FakeDht>> FakeDht::Start() {
+absl::StatusOr<std::unique_ptr<FakeDht>> FakeDht::Start(int port) {
   std::unique_ptr<FakeDht> fake(new FakeDht());
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
-      {.listen_address = "127.0.0.1:0", .shutdown_grace = absl::ZeroDuration()},
+      {.listen_address = absl::StrCat("127.0.0.1:", port),
+       .shutdown_grace = absl::ZeroDuration()},
       {{fake.get(), dht::v1::DhtService::service_full_name()}});
   if (!server.ok()) return server.status();
   fake->server_ = *std::move(server);

@@ -27,10 +27,12 @@ namespace datamgmt::gateway {
 
 class FakeDht final : public dht::v1::DhtService::CallbackService {
  public:
-  static absl::StatusOr<std::unique_ptr<FakeDht>> Start();
+  // Listens on 127.0.0.1:`port` (0: a free port).
+  static absl::StatusOr<std::unique_ptr<FakeDht>> Start(int port = 0);
   ~FakeDht() override;
 
   std::string address() const;
+  int port() const { return server_->port(); }
   void set_stats(const dht::v1::NetworkStats& stats);
   void set_hold_dht_stats(bool hold) { hold_dht_stats_ = hold; }
   // Keys stored so far.
