@@ -56,6 +56,11 @@ bool NeedsPing(const PeerStats& stats, absl::Time now,
   return now - stats.last_seen > check_interval;
 }
 
+bool FailsSuccessRate(const PeerStats& stats, const HealthOptions& options) {
+  return TotalAttempts(stats) >= options.new_peer_attempts &&
+         SuccessRate(stats) <= options.min_success_rate;
+}
+
 void RecordSuccess(PeerStats& stats, absl::Time when) {
   ++stats.success_count;
   stats.last_seen = std::max(stats.last_seen, when);

@@ -81,6 +81,14 @@ bool IsDead(const PeerStats& stats, absl::Time now,
 bool NeedsPing(const PeerStats& stats, absl::Time now,
                absl::Duration check_interval);
 
+// Whether the success-rate half of the seed's rule fails, however recently
+// the peer answered: at least new_peer_attempts attempts and SuccessRate <=
+// min_success_rate. The health loop pings such peers every round, not only
+// when silent, so that a peer back from a partition earns back (with one
+// success a round) the successes its failures cost: the seed's rate counts
+// every attempt ever made.
+bool FailsSuccessRate(const PeerStats& stats, const HealthOptions& options);
+
 // An attempt succeeded at `when`: counts it and advances last_seen to
 // `when` (never backwards).
 void RecordSuccess(PeerStats& stats, absl::Time when);

@@ -107,6 +107,17 @@ TEST(PeerHealthTest, NeedsPingAfterCheckInterval) {
   EXPECT_FALSE(NeedsPing(Stats({}, 1, 0), kNow, absl::Seconds(60)));
 }
 
+TEST(PeerHealthTest, FailsSuccessRateIgnoresRecency) {
+  const HealthOptions options;
+  // 2 of 4: a new peer, the rate does not count yet.
+  EXPECT_FALSE(FailsSuccessRate(Stats({}, 2, 2), options));
+  // 5 of 10 is not above 50%; 6 of 11 is.
+  EXPECT_TRUE(FailsSuccessRate(Stats({}, 5, 5), options));
+  EXPECT_FALSE(FailsSuccessRate(Stats({}, 6, 5), options));
+  // Answered just now or long ago: the same answer.
+  EXPECT_TRUE(FailsSuccessRate(Stats(absl::Hours(2), 1, 9), options));
+}
+
 TEST(PeerHealthTest, CustomOptions) {
   HealthOptions options;
   options.healthy_response_window = absl::Minutes(1);

@@ -167,6 +167,15 @@ void GrpcPeerClient::Finish(const std::shared_ptr<Call<Req, Resp, Reply>>& call,
     spdlog::debug("P2P {} to {} failed: {}",
                   std::string(P2pMethodName(spec.method)), spec.address,
                   result.status().ToString());
+    const absl::StatusCode code = result.status().code();
+    if (code == absl::StatusCode::kDeadlineExceeded ||
+        code == absl::StatusCode::kUnavailable) {
+      // The connection may be dead without TCP knowing (a partition drops
+      // packets silently; retransmissions back off to minutes), or the
+      // channel may sit in gRPC's reconnect backoff. The next call to this
+      // peer dials afresh instead of waiting either out.
+      channels_.Evict(spec.address);
+    }
   }
   Report(spec, result.status(), responder, rtt);
   Unregister(call.get());

@@ -273,6 +273,36 @@ TEST_F(GrpcPeerClientTest, DestructorCancelsCallsInFlightAndWaits) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
+// A call that timed out or found the peer unreachable drops the cached
+// channel, so the next call dials afresh (after a partition heals, the old
+// connection may be dead without TCP knowing); a successful call keeps it.
+TEST(GrpcPeerClientChannelTest, FailedCallsDropTheChannelSuccessfulOnesKeepIt) {
+  std::mt19937_64 gen{99};
+  absl::StatusOr<std::unique_ptr<SilentPeer>> silent = SilentPeer::Start();
+  ASSERT_TRUE(silent.ok());
+  absl::StatusOr<std::unique_ptr<ScriptedPeer>> live =
+      ScriptedPeer::Start(NodeId::Random(gen));
+  ASSERT_TRUE(live.ok());
+  SelfContact self(NodeId::Random(gen), "127.0.0.1:1");
+  ChannelCache channels({});
+  TrafficStats stats;
+  absl::StatusOr<std::unique_ptr<GrpcPeerClient>> client =
+      GrpcPeerClient::Create(self, channels, stats, RealClock(), {});
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(Await<PingReply>([&](auto done) {
+                (*client)->Ping((*live)->contact().address, {},
+                                std::move(done));
+              }).ok());
+  EXPECT_EQ(channels.size(), 1u);
+  absl::StatusOr<PingReply> timed_out = Await<PingReply>([&](auto done) {
+    (*client)->Ping((*silent)->address(),
+                    CallOptions{.timeout = absl::Milliseconds(200)},
+                    std::move(done));
+  });
+  EXPECT_EQ(timed_out.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(channels.size(), 1u) << "only the live peer's channel is left";
+}
+
 TEST(GrpcPeerClientOptionsTest, Validates) {
   EXPECT_TRUE(GrpcPeerClientOptions{}.Validate().ok());
   EXPECT_FALSE(GrpcPeerClientOptions{.rpc_timeout = absl::ZeroDuration()}

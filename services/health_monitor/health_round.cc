@@ -20,7 +20,8 @@ RoundPlan PlanRound(const std::vector<PeerSnapshot>& peers, absl::Time now,
   RoundPlan plan;
   plan.prune_before = now - options.prune_age;
   for (const PeerSnapshot& peer : peers) {
-    if (!kademlia::NeedsPing(peer.stats, now, options.unresponsive_after)) {
+    if (!kademlia::NeedsPing(peer.stats, now, options.unresponsive_after) &&
+        !kademlia::FailsSuccessRate(peer.stats, health)) {
       continue;
     }
     plan.pings.push_back({.address = peer.address,

@@ -25,7 +25,9 @@ namespace datamgmt::health {
 
 struct HealthRoundOptions {
   // A peer whose last response is strictly older than this is pinged (the
-  // seed's "unresponsive"). Must be positive.
+  // seed's "unresponsive"). A peer whose success rate makes it unhealthy
+  // (kademlia::FailsSuccessRate, the seed's thresholds) is pinged every
+  // round, so that it recovers as fast as it answers. Must be positive.
   // Default: kDefaultHealthCheckInterval (60 s, the round interval).
   absl::Duration unresponsive_after = kademlia::kDefaultHealthCheckInterval;
   // A peer last seen strictly longer ago than this, and not answering its

@@ -42,6 +42,25 @@ TEST(HealthRoundTest, PingsOnlyAfterTheIntervalHasPassed) {
   EXPECT_FALSE(plan.pings[0].dead);
 }
 
+// After a partition a peer answers again but its lifetime success rate is
+// still at or below 50%: it is pinged every round, even though it just
+// answered, until the rate recovers.
+TEST(HealthRoundTest, PeersFailingTheSuccessRateArePingedEveryRound) {
+  const HealthRoundOptions options;
+  std::vector<PeerSnapshot> peers = {
+      {.address = "10.0.0.1:8000",
+       .stats = {.last_seen = kStart, .success_count = 5, .failure_count = 5}},
+      {.address = "10.0.0.2:8000",
+       .stats = {.last_seen = kStart, .success_count = 6, .failure_count = 5}},
+      {.address = "10.0.0.3:8000",  // a new peer: fewer than 5 attempts
+       .stats = {.last_seen = kStart, .success_count = 0, .failure_count = 4}},
+  };
+  RoundPlan plan = PlanRound(peers, kStart + absl::Seconds(1), options);
+  ASSERT_EQ(plan.pings.size(), 1u);
+  EXPECT_EQ(plan.pings[0].address, "10.0.0.1:8000");
+  EXPECT_FALSE(plan.pings[0].dead);
+}
+
 TEST(HealthRoundTest, DeadOnlyAfterThePruneAge) {
   const HealthRoundOptions options;
   absl::Time now = kStart + absl::Hours(1);  // exactly 1 h: not dead yet
