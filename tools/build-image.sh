@@ -19,6 +19,7 @@
 #    gives the same build context and Docker's layer cache is hit.
 # 3. `docker build --network=none` with deploy/docker/Dockerfile (FROM
 #    scratch, no RUN step: no base image is pulled, nothing is downloaded).
+#    The image the tag named before is removed if nothing else uses it.
 # 4. Check: every binary loads and prints its name (--version) in the image,
 #    and a node's four processes start in it (no network) and run as uid
 #    10001. Prints the image's size.
@@ -184,12 +185,22 @@ step "docker build --network=none -t $IMAGE"
 revision=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 [[ $revision != unknown && -n "$(git status --porcelain 2>/dev/null)" ]] &&
   revision+="-dirty"
+previous=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 # The legacy builder (no buildx here) is fine: there is no RUN step.
 if ! DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} "$DOCKER" build --network=none \
     --build-arg "REVISION=$revision" -t "$IMAGE" \
     "$stage" >"$stage/docker.log" 2>&1; then
   tail -40 "$stage/docker.log" >&2
   die "docker build failed"
+fi
+
+# The image this tag named before, if nothing else names or uses it now, is
+# removed (each changed build would otherwise leave ~40 MB behind).
+id=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+if [[ -n "$previous" && "$previous" != "$id" &&
+      $("$DOCKER" image inspect -f '{{len .RepoTags}}' "$previous" 2>/dev/null) == 0 ]]; then
+  "$DOCKER" image rm "$previous" >/dev/null 2>&1 &&
+    echo "   removed the previous $IMAGE (${previous#sha256:})"
 fi
 
 # --- 4. Check the image. ---
@@ -231,5 +242,4 @@ if ((verify)); then
 fi
 
 size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
-id=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
 echo "== built $IMAGE (${id#sha256:}): $size bytes ($(numfmt --to=iec --suffix=B "$size")), revision $revision"
