@@ -28,6 +28,9 @@ PACKAGES=(
   libboost-dev prometheus-cpp-dev golang-grpc-gateway
   # Benchmarks: HTTP load generator.
   wrk
+  # Helm chart checks (tests/e2e/helm_test.sh): YAML for kubeconform's CRD
+  # schema script and for reading rendered manifests.
+  python3-yaml
 )
 
 if [[ "${1:-}" == "--print" ]]; then
