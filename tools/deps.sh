@@ -6,7 +6,12 @@
 # the missing packages. Needs root (or sudo). Everything comes from Debian's
 # archive as the machine's apt is configured; nothing else is downloaded.
 #
-# Usage: tools/deps.sh [--print]   (--print lists the packages and exits)
+# Usage: tools/deps.sh [--bench] [--print]
+#   --bench  also the packages of bench/compare_opendht.sh: OpenDHT (dhtnode,
+#            python3-opendht) and gnuplot. Debian's dhtnode package ships a
+#            system service; it is installed with a policy-rc.d that forbids
+#            starting services, so the install never starts it.
+#   --print  lists the packages and exits
 set -euo pipefail
 
 PACKAGES=(
@@ -33,7 +38,17 @@ PACKAGES=(
   python3-yaml
 )
 
-if [[ "${1:-}" == "--print" ]]; then
+BENCH_PACKAGES=(dhtnode python3-opendht gnuplot-nox)
+
+print=0
+for arg in "$@"; do
+  case $arg in
+    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    --print) print=1 ;;
+    *) echo "usage: tools/deps.sh [--bench] [--print]" >&2; exit 2 ;;
+  esac
+done
+if ((print)); then
   printf '%s\n' "${PACKAGES[@]}"
   exit 0
 fi
@@ -56,6 +71,14 @@ fi
 
 echo "deps.sh: installing ${#missing[@]} Debian package(s): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# No package we install may start a service (dhtnode ships one): a
+# policy-rc.d that denies every start, removed again afterwards. An existing
+# policy-rc.d is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  "${SUDO[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy"
+  trap '"${SUDO[@]}" rm -f '"$policy" EXIT
+fi
 log=$(mktemp -t datamgmt-deps.XXXXXX)
 "${SUDO[@]}" apt-get update -qq >"$log" 2>&1 || {
   echo "deps.sh: apt-get update failed; see $log" >&2

@@ -6,9 +6,16 @@
 //   std::shared_ptr<grpc::Channel> ch = cache.Get("10.0.0.7:8000");
 //   auto stub = p2p::v1::PeerProtocol::NewStub(ch);
 //
-// Least-recently-used channels are dropped past the bound (a caller still
-// holding one keeps it alive until done). Thread-safe; the lock is held only
-// for the map update, never across an RPC (channel creation does not block).
+// Least-recently-used channels are dropped past the bound, and Evict drops
+// one at once; a caller still holding one keeps it alive until done. A
+// dropped channel is retired, not destroyed: the cache releases it once no
+// one else holds it and `retire_grace` has passed (swept by later Get and
+// Evict calls, or by the destructor). So the last reference to a channel is
+// never released by the completion callback of a call on that channel,
+// which is where a caller that evicts on failure would otherwise drop it
+// (gRPC tears the call down after the callback returns).
+// Thread-safe; the lock is held only for the map update, never across an
+// RPC (channel creation does not block) nor while a channel is destroyed.
 #ifndef DATAMGMT_COMMON_GRPC_CHANNEL_CACHE_H_
 #define DATAMGMT_COMMON_GRPC_CHANNEL_CACHE_H_
 
@@ -17,11 +24,14 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/time/clock.h"
 
 namespace datamgmt {
 
@@ -33,6 +43,11 @@ struct ChannelCacheOptions {
       grpc::InsecureChannelCredentials();
   // Largest response message accepted. Default: 16 MiB.
   int max_receive_message_bytes = 16 << 20;
+  // How long a dropped channel is kept at least before the cache releases
+  // it. Default: 10 s.
+  absl::Duration retire_grace = absl::Seconds(10);
+  // Time source for retirement. Default: the real clock.
+  Clock* clock = &RealClock();
 };
 
 class ChannelCache {
@@ -45,9 +60,26 @@ class ChannelCache {
   // Drops the channel for `address` (e.g. a peer that was removed).
   void Evict(absl::string_view address);
 
+  // Channels cached (retired ones not counted).
   size_t size() const;
 
+  // Retired channels not released yet.
+  size_t retired() const;
+
  private:
+  struct Retired {
+    std::shared_ptr<grpc::Channel> channel;
+    absl::Time at;
+  };
+
+  // Moves a dropped channel to retired_.
+  void RetireLocked(std::shared_ptr<grpc::Channel> channel)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the retired channels that can be released out of retired_; the
+  // caller destroys them after unlocking.
+  std::vector<std::shared_ptr<grpc::Channel>> SweepLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   struct Entry {
     std::shared_ptr<grpc::Channel> channel;
     std::list<std::string>::iterator lru_position;
@@ -58,6 +90,7 @@ class ChannelCache {
   // Most recently used at the front.
   std::list<std::string> lru_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Entry> channels_ ABSL_GUARDED_BY(mu_);
+  std::vector<Retired> retired_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace datamgmt

@@ -1,5 +1,6 @@
 #include "common/grpc/channel_cache.h"
 
+#include "common/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace datamgmt {
@@ -33,6 +34,33 @@ TEST(ChannelCacheTest, ExplicitEvictCreatesAFreshChannelNextTime) {
   cache.Evict("127.0.0.1:9");  // unknown: no effect
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_NE(cache.Get("127.0.0.1:1"), a);
+}
+
+TEST(ChannelCacheTest, DroppedChannelsAreReleasedOnlyAfterTheGraceAndTheLastUser) {
+  FakeClock clock(absl::FromUnixSeconds(1'700'000'000));
+  ChannelCache cache({.max_channels = 1,
+                      .retire_grace = absl::Seconds(10),
+                      .clock = &clock});
+  std::shared_ptr<grpc::Channel> held = cache.Get("127.0.0.1:1");
+  std::weak_ptr<grpc::Channel> evicted = held;
+  std::weak_ptr<grpc::Channel> lru_dropped = cache.Get("127.0.0.1:2");
+  cache.Evict("127.0.0.1:1");  // not cached: no effect
+  cache.Get("127.0.0.1:3");    // drops :2 past the bound
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.retired(), 2u);
+  EXPECT_FALSE(lru_dropped.expired()) << "released before the grace";
+
+  clock.Advance(absl::Seconds(11));
+  cache.Get("127.0.0.1:3");  // sweeps
+  EXPECT_TRUE(lru_dropped.expired()) << "unused channel kept past the grace";
+  EXPECT_FALSE(evicted.expired());
+  EXPECT_EQ(cache.retired(), 1u) << "a channel still in use was released";
+
+  held.reset();  // the last user lets go: the cache releases it next time
+  EXPECT_FALSE(evicted.expired());
+  cache.Evict("127.0.0.1:3");
+  EXPECT_TRUE(evicted.expired());
+  EXPECT_EQ(cache.retired(), 1u) << ":3 waits out its own grace";
 }
 
 }  // namespace

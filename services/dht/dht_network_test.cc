@@ -227,5 +227,65 @@ TEST_F(DhtNetworkTest, RepublishStoresAtTheNewClosestAfterHoldersLeave) {
   }
 }
 
+TEST_F(DhtNetworkTest, SparseTableLooksItselfUpUntilItKnowsLateJoiners) {
+  TestNodeOptions options;
+  options.clock = &clock_;
+  Build(2, options);  // node 1 joined through node 0 and looked itself up
+  Maintenance& maintenance = nodes_[1]->node().maintenance();
+  maintenance.Tick(clock_.Now());
+  // Its join is complete: it knows node 0, and no bucket is due for refresh
+  // before an hour (node 0's bucket was touched when it was added).
+  ASSERT_EQ(nodes_[1]->node().routing().size(), 1u);
+  ASSERT_EQ(maintenance.stats().refresh_lookups, 0u);
+
+  // Four nodes join later, introducing themselves to node 0 only.
+  constexpr int kNodes = 6;
+  for (int i = 2; i < kNodes; ++i) {
+    nodes_.push_back(StartNode(i, options));
+    ASSERT_NE(nodes_.back(), nullptr);
+    ids_.push_back(nodes_.back()->id());
+    dht::v1::PingPeerRequest ping;
+    ping.set_address(nodes_[0]->address());
+    dht::v1::PingPeerResponse pong;
+    ASSERT_TRUE(
+        Call(*Dialer(i), &PeerDialer::Stub::PingPeer, ping, &pong).ok());
+  }
+  maintenance.Tick(clock_.Now());
+  EXPECT_EQ(maintenance.stats().sparse_lookups, 0u) << "not due yet";
+  EXPECT_EQ(nodes_[1]->node().routing().size(), 1u)
+      << "node 1 learned the late joiners without looking";
+
+  // wait_lookup: until the self-lookup in flight has finished.
+  auto wait_lookup = [&] {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (maintenance.stats().sparse_lookup_in_flight &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));  // polling, with a deadline
+    }
+    ASSERT_FALSE(maintenance.stats().sparse_lookup_in_flight);
+  };
+  clock_.Advance(absl::Seconds(2));
+  maintenance.Tick(clock_.Now());
+  EXPECT_EQ(maintenance.stats().sparse_lookups, 1u);
+  wait_lookup();
+  EXPECT_EQ(nodes_[1]->node().routing().size(),
+            static_cast<size_t>(kNodes - 1));
+
+  // The table is still below k: the next self-lookup is due 2 s after the
+  // one that grew it, and after one that finds nobody new, 4 s.
+  maintenance.Tick(clock_.Now());  // sees the finished lookup
+  clock_.Advance(absl::Seconds(2));
+  maintenance.Tick(clock_.Now());
+  EXPECT_EQ(maintenance.stats().sparse_lookups, 2u);
+  wait_lookup();
+  maintenance.Tick(clock_.Now());  // sees it: no growth
+  clock_.Advance(absl::Seconds(2));
+  maintenance.Tick(clock_.Now());
+  EXPECT_EQ(maintenance.stats().sparse_lookups, 2u) << "no back-off";
+  clock_.Advance(absl::Seconds(2));
+  maintenance.Tick(clock_.Now());
+  EXPECT_EQ(maintenance.stats().sparse_lookups, 3u);
+}
+
 }  // namespace
 }  // namespace datamgmt::dht

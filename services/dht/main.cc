@@ -137,6 +137,7 @@ DhtNodeOptions OptionsFromFlags() {
   options.p2p.max_value_bytes = static_cast<size_t>(max_value);
   options.data.max_value_bytes = static_cast<size_t>(max_value);
   options.maintenance.republish_interval = republish;
+  options.maintenance.sparse_table_size = k;
   options.max_peer_channels = static_cast<size_t>(channels);
   options.shutdown_grace = grace;
   if (absl::Status s = options.Validate(); !s.ok()) {

@@ -37,6 +37,15 @@ absl::Status MaintenanceOptions::Validate() const {
   if (peer_manager_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("peer_manager_timeout must be positive");
   }
+  if (sparse_table_size < 0) {
+    return absl::InvalidArgumentError("sparse_table_size must not be negative");
+  }
+  if (sparse_lookup_interval <= absl::ZeroDuration() ||
+      max_sparse_lookup_interval < sparse_lookup_interval) {
+    return absl::InvalidArgumentError(
+        "sparse_lookup_interval must be positive and at most "
+        "max_sparse_lookup_interval");
+  }
   if (min_tick <= absl::ZeroDuration() || max_tick < min_tick) {
     return absl::InvalidArgumentError(
         "min_tick must be positive and at most max_tick");
@@ -60,6 +69,7 @@ MaintenanceStats Maintenance::stats() const {
   absl::MutexLock lock(&mu_);
   MaintenanceStats out = stats_;
   out.republish_queued = queue_.size();
+  out.sparse_lookup_in_flight = sparse_in_flight_;
   return out;
 }
 
@@ -87,6 +97,7 @@ absl::Time Maintenance::Tick(absl::Time now) {
   }
   RefreshBuckets();
   next = std::min(next, deps_.routing->NextRefreshDeadline());
+  next = std::min(next, SparseLookup(now));
   next = std::min(next, Republish(now));
   if (deps_.reporter != nullptr) {
     next = std::min(next, deps_.reporter->Flush(now));
@@ -123,6 +134,37 @@ void Maintenance::StartBootstrap() {
         absl::MutexLock lock(&mu_);
         --bootstrap_in_flight_;
       });
+}
+
+absl::Time Maintenance::SparseLookup(absl::Time now) {
+  const size_t size = deps_.routing->size();
+  {
+    absl::MutexLock lock(&mu_);
+    if (sparse_grew_.has_value()) {  // a lookup finished since the last Tick
+      sparse_interval_ =
+          *sparse_grew_ ? options_.sparse_lookup_interval
+                        : std::min(2 * sparse_interval_,
+                                   options_.max_sparse_lookup_interval);
+      next_sparse_lookup_ = now + sparse_interval_;
+      sparse_grew_.reset();
+    }
+    if (sparse_in_flight_ || size == 0 ||
+        size >= static_cast<size_t>(options_.sparse_table_size)) {
+      return absl::InfiniteFuture();
+    }
+    if (now < next_sparse_lookup_) return next_sparse_lookup_;
+    sparse_in_flight_ = true;
+    sparse_size_before_ = size;
+    ++stats_.sparse_lookups;
+  }
+  deps_.runner->Start(deps_.routing->self(), LookupKind::kFindNode,
+                      [this](LookupResult) {
+                        const size_t after = deps_.routing->size();
+                        absl::MutexLock lock(&mu_);
+                        sparse_grew_ = after > sparse_size_before_;
+                        sparse_in_flight_ = false;
+                      });
+  return absl::InfiniteFuture();
 }
 
 void Maintenance::RefreshBuckets() {

@@ -7,6 +7,14 @@
 //  * Bucket refresh: for each bucket Routing says is due, look up a random
 //    ID in it (RandomIdInBucket), then MarkRefreshed; at most
 //    `max_refresh_lookups` at once.
+//  * Sparse-table self-lookups: while the routing table holds some but
+//    fewer than `sparse_table_size` contacts, look up this node's own ID
+//    every `sparse_lookup_interval`, the interval doubling (up to
+//    `max_sparse_lookup_interval`) each time a lookup leaves the table no
+//    larger, and starting over when one grows it. Nodes that join at the
+//    same time learn each other this way within seconds: a node's join
+//    lookups only find the nodes its bootstrap peer knew at that moment,
+//    and the bucket refreshes that would find the rest are an hour away.
 //  * Republish: every `republish_interval`, re-store each key held in the
 //    ContentStore at the k closest live nodes (DataOps::Replicate), at most
 //    `republish_concurrency` keys at once, a batch every `republish_pace`.
@@ -28,6 +36,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -65,6 +74,13 @@ struct MaintenanceOptions {
   absl::Duration bootstrap_interval = kademlia::kDefaultRebootstrapDelay;
   // Peers pinged per bootstrap. At least 1. Default: 20.
   int bootstrap_peers = 20;
+  // Below this many contacts the table counts as sparse. 0 turns the
+  // self-lookups off. Default: kDefaultK (20); dht-service passes its k.
+  int sparse_table_size = kademlia::kDefaultK;
+  // First and largest interval between sparse-table self-lookups. Positive,
+  // first <= largest. Default: 2 s and 5 min.
+  absl::Duration sparse_lookup_interval = absl::Seconds(2);
+  absl::Duration max_sparse_lookup_interval = absl::Minutes(5);
   // Deadline of ListPeers. Must be positive. Default: 2 s.
   absl::Duration peer_manager_timeout = absl::Seconds(2);
   // Bounds of the delay Tick returns: never sooner (no busy loop while
@@ -99,6 +115,8 @@ struct MaintenanceStats {
   size_t republish_queued = 0;    // keys waiting in this round
   int republish_in_flight = 0;
   uint64_t bootstraps = 0;  // peer-manager asked
+  uint64_t sparse_lookups = 0;  // self-lookups of a sparse table, started
+  bool sparse_lookup_in_flight = false;
 };
 
 class Maintenance {
@@ -122,9 +140,14 @@ class Maintenance {
   Maintenance(MaintenanceDeps deps, MaintenanceOptions options, absl::Time now)
       : deps_(deps),
         options_(options),
-        next_republish_(now + options.republish_interval) {}
+        next_republish_(now + options.republish_interval),
+        next_sparse_lookup_(now + options.sparse_lookup_interval),
+        sparse_interval_(options.sparse_lookup_interval) {}
 
   void StartBootstrap();
+  // Starts a sparse-table self-lookup if one is due at `now`; returns when
+  // the next one is due (InfiniteFuture while one runs or none is needed).
+  absl::Time SparseLookup(absl::Time now);
   void RefreshBuckets();
   // Starts the republish work due at `now`; returns its next deadline.
   absl::Time Republish(absl::Time now);
@@ -142,6 +165,13 @@ class Maintenance {
   std::deque<kademlia::NodeId> queue_ ABSL_GUARDED_BY(mu_);
   MaintenanceStats stats_ ABSL_GUARDED_BY(mu_);
   int bootstrap_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time next_sparse_lookup_ ABSL_GUARDED_BY(mu_);
+  absl::Duration sparse_interval_ ABSL_GUARDED_BY(mu_);
+  bool sparse_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  // Set by a finished self-lookup for the next Tick: whether it grew the
+  // table (size before it started in sparse_size_before_).
+  std::optional<bool> sparse_grew_ ABSL_GUARDED_BY(mu_);
+  size_t sparse_size_before_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace datamgmt::dht

@@ -34,15 +34,17 @@ e2e_init() {
 
 # e2e_free_port VAR: sets VAR to a free TCP port below the kernel's
 # ephemeral range (so no outgoing connection can be holding it) that no
-# socket in /proc/net/tcp{,6} uses in any state. A port handed out once is
-# never handed out again in the same test.
+# socket in /proc/net/{tcp,udp}{,6} uses in any state (OpenDHT's benchmark
+# nodes speak UDP). A port handed out once is never handed out again in the
+# same test.
 declare -A E2E_USED_PORTS=()
 e2e_free_port() {
   local -n out=$1
   local in_use hex port tries=0 low=10000 high
   read -r high _ </proc/sys/net/ipv4/ip_local_port_range
   in_use=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u |
+    /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 2>/dev/null |
+    sort -u |
     while read -r hex; do [[ -n "$hex" ]] && echo $((16#$hex)); done)
   while ((tries++ < 1000)); do
     port=$((low + RANDOM % (high - low)))
