@@ -66,12 +66,15 @@ def write_samples(path, samples):
 
 
 def start_node(network, bootstrap):
+    """A client node on 127.0.0.1 bootstrapped from each of the
+    comma-separated host:port of `bootstrap`."""
     cfg = dht.DhtConfig()
     cfg.setNetwork(network)
     node = dht.DhtRunner()
     node.run(port=0, ipv4="127.0.0.1", config=cfg)
-    host, port = bootstrap.rsplit(":", 1)
-    node.bootstrap(host, port)
+    for hp in bootstrap.split(","):
+        host, port = hp.rsplit(":", 1)
+        node.bootstrap(host, port)
     return node
 
 
@@ -237,8 +240,10 @@ def main():
     p.add_argument("--mode", choices=("workload", "check"), default="workload")
     p.add_argument("--network", type=int, required=True,
                    help="OpenDHT network id of the nodes under test")
-    p.add_argument("--writer", required=True, help="host:port to put through")
-    p.add_argument("--reader", required=True, help="host:port to get through")
+    p.add_argument("--writer", required=True,
+                   help="host:port[,host:port...] the writer bootstraps from")
+    p.add_argument("--reader", required=True,
+                   help="host:port[,host:port...] the reader bootstraps from")
     p.add_argument("--value-bytes", type=int, default=1024)
     p.add_argument("--sequential-ops", type=int, default=300)
     p.add_argument("--concurrent-ops", type=int, default=3000)
@@ -250,7 +255,7 @@ def main():
     p.add_argument("--save-values", default="")
     p.add_argument("--values-file", default="")
     args = p.parse_args()
-    for hp in (args.writer, args.reader):
+    for hp in (args.writer + "," + args.reader).split(","):
         if not hp.startswith("127."):
             sys.exit(f"refusing non-loopback bootstrap address {hp}")
     return workload(args) if args.mode == "workload" else check(args)

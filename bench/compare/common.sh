@@ -80,6 +80,20 @@ stop_pids() {
   for name in "$@"; do unset "E2E_PIDS[$name]"; done
 }
 
+# report_exits SYSTEM N NAME...: says which of the named processes are no
+# longer running (they all should be), with their log tails.
+report_exits() {
+  local sys=$1 n=$2 name pid
+  shift 2
+  for name in "$@"; do
+    pid=${E2E_PIDS[$name]:-}
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      say "$sys N=$n: $name (pid $pid) has exited; its log ends:"
+      tail -n 5 "$E2E_WORK/logs/$name.log" | grep -v '^>>' | sed 's/^/    /'
+    fi
+  done
+}
+
 # kill_pids NAME...: SIGKILL (a crash, not a shutdown), then forget them.
 kill_pids() {
   local name pid

@@ -27,8 +27,8 @@ bench_opendht() {
     fifo_fd[$i]=$fd
     ((i > 1)) && args+=(-b "127.0.0.1:${dport[1]}")
     ((i == 2)) && args+=(--proxyserver "$proxy" --proxy-addr 127.0.0.1)
-    e2e_start "d$i" bash -c 'exec "$@" <"$0"' "$fifo" dhtnode "${args[@]}"
-    names+=("d$i")
+    e2e_start "n${n}d$i" bash -c 'exec "$@" <"$0"' "$fifo" dhtnode "${args[@]}"
+    names+=("n${n}d$i")
   done
   for name in "${names[@]}"; do pids+=("$(e2e_pid "$name")"); done
 
@@ -43,7 +43,7 @@ bench_opendht() {
     for ((i = 1; i <= n; i++)); do
       [[ -n "${done[$i]:-}" ]] && continue
       local good
-      good=$(grep -A1 '^IPv4 stats:' "$E2E_WORK/logs/d$i.log" | tail -n 1 |
+      good=$(grep -A1 '^IPv4 stats:' "$E2E_WORK/logs/n${n}d$i.log" | tail -n 1 |
         sed -n 's/^Known nodes: \([0-9]*\) good.*/\1/p')
       if [[ -n "$good" ]] && ((good >= min)); then
         done[$i]=1
@@ -58,7 +58,12 @@ bench_opendht() {
     say "$sys N=$n bootstrap: all $n nodes have >= $min contacts after $secs s"
   else
     record "$n" "$sys" bootstrap_s -1
-    say "$sys N=$n bootstrap: $((n - done_count)) nodes below $min contacts after $secs s"
+    local fewest
+    fewest=$(for ((i = 1; i <= n; i++)); do
+      grep -A1 '^IPv4 stats:' "$E2E_WORK/logs/n${n}d$i.log" | tail -n 1 |
+        sed -n 's/^Known nodes: \([0-9]*\) good.*/\1/p'
+    done | sort -n | head -n 1)
+    say "$sys N=$n bootstrap: $((n - done_count)) nodes below $min good contacts after $secs s (fewest: ${fewest:-0})"
   fi
 
   sleep "$IDLE_SECONDS"
@@ -92,11 +97,18 @@ bench_opendht() {
     -v hz="$(getconf CLK_TCK)" -v ops="$ops" \
     'BEGIN {printf "%.3f", ops ? t / hz / ops * 1000 : 0}')"
 
-  # REST: a 1 KiB value the workload stored, through the proxy on node 2.
-  local key
-  key=$(awk 'NR == 1 {print $1}' "$E2E_WORK/odht-n$n-${SIZES[0]}.values" 2>/dev/null)
-  if [[ -n "$key" ]] && curl -s -m 10 "http://127.0.0.1:$proxy/key/$key" |
-    grep -q '"data"'; then
+  report_exits "$sys" "$n" "${names[@]}"
+
+  # REST: a 1 KiB value the workload stored (the first of the first five
+  # the proxy returns), through the proxy on node 2.
+  local key="" k
+  for k in $(awk 'NR <= 5 {print $1}' "$E2E_WORK/odht-n$n-${SIZES[0]}.values" 2>/dev/null); do
+    if curl -s -m 10 "http://127.0.0.1:$proxy/key/$k" | grep -q '"data"'; then
+      key=$k
+      break
+    fi
+  done
+  if [[ -n "$key" ]]; then
     wrk_run "http://127.0.0.1:$proxy/key/$key" 1 "$sys" "$n" rest_1conn
     wrk_run "http://127.0.0.1:$proxy/key/$key" "$REST_CONNECTIONS" "$sys" \
       "$n" rest_many
@@ -106,17 +118,19 @@ bench_opendht() {
 
   # Churn: kill the last 20% of the nodes (never nodes 1 and 2).
   local victims=() kill_count=$((n / 5))
-  for ((i = n - kill_count + 1; i <= n; i++)); do victims+=("d$i"); done
+  for ((i = n - kill_count + 1; i <= n; i++)); do victims+=("n${n}d$i"); done
   say "$sys N=$n: churn: killing $kill_count nodes, reading in ${CHURN_WAIT}s"
   kill_pids "${victims[@]}"
   sleep "$CHURN_WAIT"
   timeout $((PHASE_SECONDS + 60)) /usr/bin/python3 bench/opendht_bench.py \
     --mode check --network "$network" --writer "127.0.0.1:${dport[1]}" \
-    --reader "127.0.0.1:${dport[2]}" --max-seconds "$PHASE_SECONDS" \
+    --reader "127.0.0.1:${dport[1]},127.0.0.1:${dport[2]}" \
+    --max-seconds "$PHASE_SECONDS" \
     --values-file "$E2E_WORK/odht-n$n-${SIZES[0]}.values" \
     --label "$sys N=$n after churn" | tee "$E2E_WORK/out" | grep -v '^RESULT'
   record_results "$n" "$sys" churn_ <"$E2E_WORK/out"
 
+  report_exits "$sys" "$n" "${names[@]:0:$((n - kill_count))}"
   say "$sys N=$n: stopping"
   local rest=()
   for name in "${names[@]}"; do

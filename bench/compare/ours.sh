@@ -25,23 +25,23 @@ bench_ours() {
     local dir="$E2E_WORK/ours-n$n/node$i" peers=""
     mkdir -p "$dir"
     ((i > 1)) && peers="127.0.0.1:${p2p[1]}"
-    e2e_start "o$i-dht" "$BIN/services/dht/dht-service" \
+    e2e_start "n${n}o$i-dht" "$BIN/services/dht/dht-service" \
       --p2p_listen_host=127.0.0.1 --p2p_port="${p2p[$i]}" \
       --advertise_address="127.0.0.1:${p2p[$i]}" --api_port="${api[$i]}" \
       --data_dir="$dir" --peer_manager_address="127.0.0.1:${pm[$i]}" \
       --log_level=warn
-    INITIAL_PEERS=$peers e2e_start "o$i-pm" \
+    INITIAL_PEERS=$peers e2e_start "n${n}o$i-pm" \
       "$BIN/services/peer_manager/peer-manager" --port="${pm[$i]}" \
       --data_dir="$dir" --dht_api_address="127.0.0.1:${api[$i]}" \
       --log_level=warn
-    e2e_start "o$i-hm" "$BIN/services/health_monitor/health-monitor" \
+    e2e_start "n${n}o$i-hm" "$BIN/services/health_monitor/health-monitor" \
       --port="${hm[$i]}" --peer_manager_address="127.0.0.1:${pm[$i]}" \
       --dht_api_address="127.0.0.1:${api[$i]}" --log_level=warn
-    e2e_start "o$i-gw" "$BIN/gateway/gateway" --port="${gw[$i]}" \
+    e2e_start "n${n}o$i-gw" "$BIN/gateway/gateway" --port="${gw[$i]}" \
       --dht_api_address="127.0.0.1:${api[$i]}" \
       --peer_manager_address="127.0.0.1:${pm[$i]}" \
       --health_monitor_address="127.0.0.1:${hm[$i]}" --access_log=false
-    names+=("o$i-dht" "o$i-pm" "o$i-hm" "o$i-gw")
+    names+=("n${n}o$i-dht" "n${n}o$i-pm" "n${n}o$i-hm" "n${n}o$i-gw")
   done
   for name in "${names[@]}"; do pids+=("$(e2e_pid "$name")"); done
 
@@ -101,6 +101,8 @@ bench_ours() {
     -v hz="$(getconf CLK_TCK)" -v ops="$ops" \
     'BEGIN {printf "%.3f", ops ? t / hz / ops * 1000 : 0}')"
 
+  report_exits "$sys" "$n" "${names[@]}"
+
   # REST: one 1 KiB value written through node 1, read through node 2.
   local hash
   hash=$(head -c 1024 /dev/urandom | curl -s -H 'Content-Type: application/octet-stream' \
@@ -116,7 +118,7 @@ bench_ours() {
   # Churn: kill the last 20% of the nodes, read the earlier values later.
   local victims=() kill_count=$((n / 5)) survivors=""
   for ((i = n - kill_count + 1; i <= n; i++)); do
-    victims+=("o$i-dht" "o$i-pm" "o$i-hm" "o$i-gw")
+    victims+=("n${n}o$i-dht" "n${n}o$i-pm" "n${n}o$i-hm" "n${n}o$i-gw")
   done
   for ((i = 1; i <= n - kill_count; i++)); do
     survivors+="127.0.0.1:${api[$i]},"
@@ -130,6 +132,7 @@ bench_ours() {
     tee "$E2E_WORK/out" | grep -v '^RESULT'
   record_results "$n" "$sys" churn_ <"$E2E_WORK/out"
 
+  report_exits "$sys" "$n" "${names[@]:0:$((4 * (n - kill_count)))}"
   say "$sys N=$n: stopping"
   local rest=()
   for name in "${names[@]}"; do

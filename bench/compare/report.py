@@ -89,6 +89,8 @@ def load(path):
         if d.get("churn_check_total"):
             d["churn_readable_pct"] = (100.0 * d.get("churn_check_readable", 0)
                                        / d["churn_check_total"])
+        if not d.get("churn_check_readable"):
+            d.pop("churn_check_p99_ms", None)  # no read succeeded: no latency
     return data
 
 
