@@ -18,6 +18,19 @@ record_results() {
   done
 }
 
+# record_workload N SYSTEM SIZE: records the RESULT lines of a workload's
+# output ($E2E_WORK/out) with keys prefixed "SIZE_"; prints its operations.
+record_workload() {
+  record_results "$1" "$2" "${3}_" <"$E2E_WORK/out"
+  awk '$2 == "ops_total" {printf "%d", $3}' "$E2E_WORK/out"
+}
+
+# record_cpu N SYSTEM TICKS OPS: records CPU seconds per 1,000 operations.
+record_cpu() {
+  record "$1" "$2" cpu_s_per_1000_ops "$(awk -v t="$3" -v ops="$4" \
+    -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", ops ? t / hz / ops * 1000 : 0}')"
+}
+
 # cpu_ticks PID...: user+system clock ticks the processes have used.
 cpu_ticks() {
   local pid total=0 stat

@@ -76,7 +76,7 @@ bench_opendht() {
   record "$n" "$sys" idle_rss_max_mib "$(awk -v k="$max" 'BEGIN {printf "%.1f", k / 1024}')"
   say "$sys N=$n: idle dhtnode RSS median $((med / 1024)) MiB (max $((max / 1024)) MiB; the proxy node $((proxy_rss / 1024)) MiB)"
 
-  local ticks0 ticks1 ops=0 size
+  local ticks0 ops=0 size
   ticks0=$(cpu_ticks "${pids[@]}")
   for size in "${SIZES[@]}"; do
     say "$sys N=$n: put/get workload, $size-byte values"
@@ -89,13 +89,9 @@ bench_opendht() {
       --samples-prefix "$PLOTS_DATA/$sys-n$n-$size" \
       --save-values "$E2E_WORK/odht-n$n-$size.values" |
       tee "$E2E_WORK/out" | grep -v '^RESULT'
-    record_results "$n" "$sys" "${size}_" <"$E2E_WORK/out"
-    ops=$((ops + $(awk '$2 == "ops_total" {printf "%d", $3}' "$E2E_WORK/out")))
+    ops=$((ops + $(record_workload "$n" "$sys" "$size")))
   done
-  ticks1=$(cpu_ticks "${pids[@]}")
-  record "$n" "$sys" cpu_s_per_1000_ops "$(awk -v t=$((ticks1 - ticks0)) \
-    -v hz="$(getconf CLK_TCK)" -v ops="$ops" \
-    'BEGIN {printf "%.3f", ops ? t / hz / ops * 1000 : 0}')"
+  record_cpu "$n" "$sys" $(($(cpu_ticks "${pids[@]}") - ticks0)) "$ops"
 
   report_exits "$sys" "$n" "${names[@]}"
 

@@ -82,7 +82,7 @@ bench_ours() {
   say "$sys N=$n: idle node RSS median $((med / 1024)) MiB, libraries counted once (max $((max / 1024)) MiB; VmRSS of the four summed $((sum_med / 1024)) MiB)"
 
   # Workloads, with the nodes' CPU time around them.
-  local ticks0 ticks1 ops=0 size
+  local ticks0 ops=0 size
   ticks0=$(cpu_ticks "${pids[@]}")
   for size in "${SIZES[@]}"; do
     say "$sys N=$n: put/get workload, $size-byte values"
@@ -93,13 +93,9 @@ bench_ours() {
       --samples_prefix="$PLOTS_DATA/$sys-n$n-$size" \
       --save_values="$E2E_WORK/ours-n$n-$size.values" |
       tee "$E2E_WORK/out" | grep -v '^RESULT'
-    record_results "$n" "$sys" "${size}_" <"$E2E_WORK/out"
-    ops=$((ops + $(awk '$2 == "ops_total" {printf "%d", $3}' "$E2E_WORK/out")))
+    ops=$((ops + $(record_workload "$n" "$sys" "$size")))
   done
-  ticks1=$(cpu_ticks "${pids[@]}")
-  record "$n" "$sys" cpu_s_per_1000_ops "$(awk -v t=$((ticks1 - ticks0)) \
-    -v hz="$(getconf CLK_TCK)" -v ops="$ops" \
-    'BEGIN {printf "%.3f", ops ? t / hz / ops * 1000 : 0}')"
+  record_cpu "$n" "$sys" $(($(cpu_ticks "${pids[@]}") - ticks0)) "$ops"
 
   report_exits "$sys" "$n" "${names[@]}"
 
