@@ -70,8 +70,7 @@ if ! bazel build -c opt //services/... //gateway //bench:dht_bench >/dev/null 2>
   exit 1
 fi
 BIN=$(bazel info -c opt bazel-bin 2>/dev/null)
-E2E_BIN=$BIN GRPCURL=/bin/false
-export E2E_BIN GRPCURL
+export E2E_BIN=$BIN
 source tests/e2e/lib.sh
 source bench/compare/common.sh
 source bench/compare/ours.sh

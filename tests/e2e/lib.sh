@@ -13,8 +13,9 @@
 # its PID (TERM, then KILL after a grace period), and all traffic stays on
 # 127.0.0.1.
 #
-# Environment: E2E_BIN (bazel-bin), GRPCURL (path to grpcurl), E2E_KEEP=1 to
-# keep the work dir. Needs bash, coreutils, grpcurl and jq.
+# Environment: E2E_BIN (bazel-bin), GRPCURL (path to grpcurl; needed by
+# e2e_health, e2e_wait_serving and e2e_grpc), E2E_KEEP=1 to keep the work
+# dir. Needs bash, coreutils, grpcurl and jq.
 
 set -uo pipefail
 
@@ -25,7 +26,6 @@ declare -A E2E_PIDS=()
 e2e_init() {
   E2E_NAME=$1
   : "${E2E_BIN:?E2E_BIN must point at bazel-bin}"
-  : "${GRPCURL:?GRPCURL must point at grpcurl}"
   E2E_WORK=$(mktemp -d -t "e2e-${E2E_NAME}.XXXXXX")
   mkdir -p "$E2E_WORK/logs"
   trap e2e_cleanup EXIT
@@ -109,6 +109,7 @@ e2e_poll() {
 
 # grpc.health.v1 status of SERVICE ("" for the server) at ADDRESS.
 e2e_health() {
+  : "${GRPCURL:?GRPCURL must point at grpcurl}"
   "$GRPCURL" -plaintext -max-time 2 -d "{\"service\": \"${2:-}\"}" "$1" \
     grpc.health.v1.Health/Check 2>/dev/null | jq -r '.status // empty'
 }
@@ -123,6 +124,7 @@ e2e_wait_serving() {
 # grpcurl against ADDRESS: e2e_grpc ADDRESS METHOD [JSON]
 e2e_grpc() {
   local addr=$1 method=$2 data=${3:-'{}'}
+  : "${GRPCURL:?GRPCURL must point at grpcurl}"
   "$GRPCURL" -plaintext -emit-defaults -max-time 20 -d "$data" "$addr" "$method"
 }
 

@@ -33,106 +33,37 @@
 # Needs root (or CAP_NET_ADMIN and CAP_SYS_ADMIN) and iproute2 to create
 # namespaces; without them it prints "SKIP partition_test: ..." and reports
 # 0 passed, 0 failed. Environment: E2E_BIN (bazel-bin), E2E_KEEP=1 keeps the
-# work dir. Needs curl and jq. Self-contained (does not source lib.sh).
+# work dir. Needs curl and jq. Uses tests/e2e/lib.sh (checks, polling,
+# processes stopped by PID, the work dir).
 set -uo pipefail
 
-NAME=partition_test
-PASSED=0
-FAILED=0
-declare -A PIDS=()
+source "$(dirname "$0")/lib.sh"
 NAMESPACES=()
-WORK=
-
-: "${E2E_BIN:?E2E_BIN must point at bazel-bin}"
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-check() {  # check DESCRIPTION CMD...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "PASS ${NAME}: $what"
-    PASSED=$((PASSED + 1))
-  else
-    echo "FAIL ${NAME}: $what"
-    FAILED=$((FAILED + 1))
-  fi
+e2e_init partition_test
+# lib.sh's cleanup (processes by PID, logs on failure, the work dir), then the
+# namespaces created here.
+cleanup() {
+  e2e_cleanup
+  local ns
+  for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 }
-
-expect_eq() {  # expect_eq DESCRIPTION ACTUAL EXPECTED
-  if [[ "$2" == "$3" ]]; then
-    echo "PASS ${NAME}: $1"
-    PASSED=$((PASSED + 1))
-  else
-    echo "FAIL ${NAME}: $1 (got '$2', want '$3')"
-    FAILED=$((FAILED + 1))
-  fi
-}
-
-finish() {
-  echo "${NAME}: ${PASSED} passed, ${FAILED} failed"
-  ((FAILED == 0))
-  exit $?
-}
-
-# poll DEADLINE_SECONDS CMD...: runs CMD until it succeeds or the deadline
-# passes (at most one try per 0.2 s). Returns CMD's last status.
-poll() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while true; do
-    "$@" >/dev/null 2>&1 && return 0
-    ((SECONDS >= deadline)) && { "$@" >/dev/null 2>&1; return $?; }
-    sleep 0.2
-  done
-}
+trap cleanup EXIT
 
 # --- Can this machine create namespaces? Otherwise skip, honestly. ---
 RUN=dmp-$$
 SW=$RUN-sw
 skip() {
-  echo "SKIP ${NAME}: cannot create network namespaces ($1)"
-  finish
+  echo "SKIP ${E2E_NAME}: cannot create network namespaces ($1)"
+  e2e_finish
 }
 command -v ip >/dev/null 2>&1 || skip "no iproute2 'ip' command"
 as_who="as uid $EUID"
 ((EUID == 0)) && as_who="as root"
 
-# Stops every process started here by its PID (TERM, then KILL after a
-# grace period), then deletes the namespaces created here.
-cleanup() {
-  local name pid deadline
-  for name in "${!PIDS[@]}"; do kill -TERM "${PIDS[$name]}" 2>/dev/null; done
-  deadline=$((SECONDS + 15))
-  for name in "${!PIDS[@]}"; do
-    pid=${PIDS[$name]}
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "${NAME}: $name (pid $pid) ignored SIGTERM; killing" >&2
-      kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-  done
-  PIDS=()
-  local ns
-  for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  NAMESPACES=()
-  if [[ -n "$WORK" ]]; then
-    if ((FAILED > 0)); then
-      echo "--- logs of ${NAME} (last 30 lines each)"
-      for f in "$WORK"/logs/*.log; do
-        [[ -f "$f" ]] || continue
-        echo "--- $f"
-        tail -n 30 "$f"
-      done
-    fi
-    [[ "${E2E_KEEP:-0}" == 1 ]] || rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -150,15 +81,13 @@ fi
 
 for tool in curl jq; do
   command -v "$tool" >/dev/null 2>&1 || {
-    echo "FAIL ${NAME}: $tool is not installed"
-    FAILED=$((FAILED + 1))
-    finish
+    echo "FAIL ${E2E_NAME}: $tool is not installed"
+    E2E_FAILED=$((E2E_FAILED + 1))
+    e2e_finish
   }
 done
 
-WORK=$(mktemp -d -t "e2e-${NAME}.XXXXXX")
-mkdir -p "$WORK/logs"
-echo "== e2e ${NAME} (work dir ${WORK}, namespaces ${RUN}-*)"
+echo "${E2E_NAME}: namespaces ${RUN}-*"
 
 # --- The network: a /24 derived from the PID, node i at .1i. ---
 NET=10.$((200 + ($$ / 256) % 50)).$(($$ % 256))
@@ -184,13 +113,13 @@ setup_network() {
       ip -n "${NS[$i]}" link set eth0 up || return 1
   done
 }
-if ! setup_network >"$WORK/logs/network.log" 2>&1; then
-  echo "FAIL ${NAME}: setting up the namespaces and links"
-  cat "$WORK/logs/network.log"
-  FAILED=$((FAILED + 1))
-  finish
+if ! setup_network >"$E2E_WORK/logs/network.log" 2>&1; then
+  echo "FAIL ${E2E_NAME}: setting up the namespaces and links"
+  cat "$E2E_WORK/logs/network.log"
+  E2E_FAILED=$((E2E_FAILED + 1))
+  e2e_finish
 fi
-echo "${NAME}: nodes ${IP[1]} ${IP[2]} | ${IP[3]} ${IP[4]} (namespaces ${NS[*]})"
+echo "${E2E_NAME}: nodes ${IP[1]} ${IP[2]} | ${IP[3]} ${IP[4]} (namespaces ${NS[*]})"
 
 # nsexec I CMD...: runs CMD inside node I's namespace.
 nsexec() {
@@ -204,8 +133,7 @@ nsexec() {
 start() {
   local name=$1 i=$2
   shift 2
-  ip netns exec "${NS[$i]}" "$@" >>"$WORK/logs/$name.log" 2>&1 &
-  PIDS[$name]=$!
+  e2e_start "$name" ip netns exec "${NS[$i]}" "$@"
 }
 
 DHT="$E2E_BIN/services/dht/dht-service"
@@ -215,7 +143,7 @@ GW="$E2E_BIN/gateway/gateway"
 
 # Every node uses the seed's default ports inside its own namespace.
 start_node() {
-  local i=$1 peers=$2 dir="$WORK/node$1"
+  local i=$1 peers=$2 dir="$E2E_WORK/node$1"
   mkdir -p "$dir"
   start "dht$i" "$i" "$DHT" --p2p_listen_host=0.0.0.0 --p2p_port=8000 \
     --advertise_address="${IP[$i]}:8000" --api_port=9000 --data_dir="$dir" \
@@ -242,11 +170,11 @@ for i in 2 3 4; do start_node "$i" "${IP[1]}:8000"; done
 
 # --- curl through node I's gateway. ---
 # status I PATH [CURL ARGS...]: prints the HTTP status; the body goes to
-# $WORK/body.I (so checks on different nodes never share a file).
+# $E2E_WORK/body.I (so checks on different nodes never share a file).
 status() {
   local i=$1 path=$2
   shift 2
-  nsexec "$i" curl -s -m 15 -o "$WORK/body.$i" -w '%{http_code}' "$@" \
+  nsexec "$i" curl -s -m 15 -o "$E2E_WORK/body.$i" -w '%{http_code}' "$@" \
     "http://127.0.0.1:8081$path"
 }
 # Ready: /readyz is 200 three times in a row. (Once is not enough: the
@@ -258,15 +186,15 @@ ready() {
   for n in 1 2 3; do [[ "$(status "$1" /readyz)" == 200 ]] || return 1; done
 }
 all_ready() { ready 1 && ready 2 && ready 3 && ready 4; }
-poll 30 all_ready
-check "all 16 processes are up: every gateway's /readyz is 200" test $? = 0
+e2e_poll 30 all_ready
+e2e_check "all 16 processes are up: every gateway's /readyz is 200" test $? = 0
 
 # peers_of I [true]: the P2P addresses node I lists, sorted, space-separated.
 peers_of() {
   local q=
   [[ "${2:-}" == true ]] && q='?healthy=true'
   [[ "$(status "$1" "/network/peers$q")" == 200 ]] || { echo "error"; return; }
-  jq -r '[.peers[]?.address] | sort | join(" ")' "$WORK/body.$1"
+  jq -r '[.peers[]?.address] | sort | join(" ")' "$E2E_WORK/body.$1"
 }
 addrs() {  # addrs J...: those nodes' P2P addresses, sorted, space-separated
   local j
@@ -284,8 +212,8 @@ knows_all_healthy() {
     "$(peers_of "$1" true)" == "$(others "$1")" ]]
 }
 for i in 1 2 3 4; do
-  poll 30 knows_all_healthy "$i"
-  expect_eq "before the partition node $i lists the 3 others, all healthy" \
+  e2e_poll 30 knows_all_healthy "$i"
+  e2e_expect_eq "before the partition node $i lists the 3 others, all healthy" \
     "$(peers_of "$i") | $(peers_of "$i" true)" "$(others "$i") | $(others "$i")"
 done
 
@@ -295,49 +223,49 @@ heal() { ip -n "$SW" link set tA up && ip -n "$SW" link set tB up; }
 reaches() {  # reaches I J: node I opens a TCP connection to node J's P2P port
   nsexec "$1" timeout 2 bash -c "exec 3<>/dev/tcp/${IP[$2]}/8000" >/dev/null 2>&1
 }
-check "partition: the trunk between the sides goes down" partition
+e2e_check "partition: the trunk between the sides goes down" partition
 T_PART=$(now)
-check "during the partition node 1 still reaches node 2 and node 3 node 4" \
+e2e_check "during the partition node 1 still reaches node 2 and node 3 node 4" \
   eval 'reaches 1 2 && reaches 3 4'
-check "during the partition node 1 cannot reach node 3 nor node 4 reach node 2" \
+e2e_check "during the partition node 1 cannot reach node 3 nor node 4 reach node 2" \
   eval '! reaches 1 3 && ! reaches 4 2'
 
 # Two values, one per side, with all 256 byte values and a per-run tag.
 make_value() {
   { printf 'partition test %s side %s\n' "$RUN" "$1"
     for ((b = 0; b < 256; b++)); do printf "\\x$(printf %02x "$b")"; done
-    head -c 1024 /dev/urandom; } >"$WORK/value_$1.bin"
+    head -c 1024 /dev/urandom; } >"$E2E_WORK/value_$1.bin"
 }
 make_value A
 make_value B
-HASH_A=$(sha256sum "$WORK/value_A.bin" | cut -d' ' -f1)
-HASH_B=$(sha256sum "$WORK/value_B.bin" | cut -d' ' -f1)
+HASH_A=$(sha256sum "$E2E_WORK/value_A.bin" | cut -d' ' -f1)
+HASH_B=$(sha256sum "$E2E_WORK/value_B.bin" | cut -d' ' -f1)
 
 put() {  # put I SIDE: POST value SIDE through node I; prints "status hash"
   local s
   s=$(status "$1" /data -X POST -H 'Content-Type: application/octet-stream' \
-    -H 'Grpc-Timeout: 10S' --data-binary "@$WORK/value_$2.bin")
-  echo "$s $(jq -r '.hash // empty' "$WORK/body.$1" 2>/dev/null)"
+    -H 'Grpc-Timeout: 10S' --data-binary "@$E2E_WORK/value_$2.bin")
+  echo "$s $(jq -r '.hash // empty' "$E2E_WORK/body.$1" 2>/dev/null)"
 }
-expect_eq "during the partition POST /data on node 1 stores value A" \
+e2e_expect_eq "during the partition POST /data on node 1 stores value A" \
   "$(put 1 A)" "201 $HASH_A"
-echo "${NAME}: value A put on node 1: $(cat "$WORK/body.1")"
-expect_eq "during the partition POST /data on node 3 stores value B" \
+echo "${E2E_NAME}: value A put on node 1: $(cat "$E2E_WORK/body.1")"
+e2e_expect_eq "during the partition POST /data on node 3 stores value B" \
   "$(put 3 B)" "201 $HASH_B"
-echo "${NAME}: value B put on node 3: $(cat "$WORK/body.3")"
+echo "${E2E_NAME}: value B put on node 3: $(cat "$E2E_WORK/body.3")"
 
 # has_value I SIDE: GET /data/{hash} on node I returns the value's exact bytes.
 has_value() {
   local hash=$HASH_A
   [[ $2 == B ]] && hash=$HASH_B
   [[ "$(status "$1" "/data/$hash" -H 'Grpc-Timeout: 5S')" == 200 ]] &&
-    cmp -s "$WORK/body.$1" "$WORK/value_$2.bin"
+    cmp -s "$E2E_WORK/body.$1" "$E2E_WORK/value_$2.bin"
 }
-poll 20 has_value 2 A
-check "during the partition value A is readable on node 2, byte for byte" \
+e2e_poll 20 has_value 2 A
+e2e_check "during the partition value A is readable on node 2, byte for byte" \
   has_value 2 A
-poll 20 has_value 4 B
-check "during the partition value B is readable on node 4, byte for byte" \
+e2e_poll 20 has_value 4 B
+e2e_check "during the partition value B is readable on node 4, byte for byte" \
   has_value 4 B
 
 # A value from the other side is not found, and the answer comes in bounded
@@ -346,12 +274,12 @@ not_found_in_time() {  # not_found_in_time I HASH
   local t0 s
   t0=$SECONDS
   s=$(status "$1" "/data/$2" -H 'Grpc-Timeout: 10S')
-  echo "${NAME}: GET of the other side's value on node $1: HTTP $s in $((SECONDS - t0)) s" >&2
+  echo "${E2E_NAME}: GET of the other side's value on node $1: HTTP $s in $((SECONDS - t0)) s" >&2
   [[ "$s" == 404 ]] && ((SECONDS - t0 <= 12))
 }
-check "during the partition value A is not readable on node 3 (404 in bounded time)" \
+e2e_check "during the partition value A is not readable on node 3 (404 in bounded time)" \
   not_found_in_time 3 "$HASH_A"
-check "during the partition value B is not readable on node 1 (404 in bounded time)" \
+e2e_check "during the partition value B is not readable on node 1 (404 in bounded time)" \
   not_found_in_time 1 "$HASH_B"
 
 # Each side sees the other's nodes turn unhealthy, still listed (not pruned).
@@ -361,26 +289,26 @@ sees_other_side_unhealthy() {
 }
 for i in 1 3 2 4; do
   if ((i <= 2)); then o="3 and 4"; else o="1 and 2"; fi
-  poll 30 sees_other_side_unhealthy "$i"
-  expect_eq "during the partition node $i sees nodes $o unhealthy, still listed" \
+  e2e_poll 30 sees_other_side_unhealthy "$i"
+  e2e_expect_eq "during the partition node $i sees nodes $o unhealthy, still listed" \
     "$(peers_of "$i") | $(peers_of "$i" true)" \
     "$(others "$i") | $(addrs "$(same_side "$i")")"
 done
 
 # --- Heal. ---
-check "heal: the trunk comes back up" heal
+e2e_check "heal: the trunk comes back up" heal
 T_HEAL=$(now)
 
 # Data first: each value readable byte for byte on every node.
 for v in A B; do
   for i in 1 2 3 4; do
-    poll 30 has_value "$i" "$v"
-    check "after healing value $v is readable on node $i, byte for byte" \
+    e2e_poll 30 has_value "$i" "$v"
+    e2e_check "after healing value $v is readable on node $i, byte for byte" \
       has_value "$i" "$v"
   done
 done
 T_DATA=$(now)
-echo "${NAME}: both values readable on all four nodes $(elapsed "$T_HEAL" "$T_DATA") s after healing"
+echo "${E2E_NAME}: both values readable on all four nodes $(elapsed "$T_HEAL" "$T_DATA") s after healing"
 
 # Then health. The seed's rule counts successes and failures over a peer's
 # whole life (healthy needs a success rate above 50%), so every failure
@@ -398,12 +326,12 @@ all_healthy() {
 lasted=$(elapsed "$T_PART" "$T_HEAL")
 deadline=$((30 + 6 * ${lasted%.*}))
 ((deadline < 90)) && deadline=90
-poll "$deadline" all_healthy
+e2e_poll "$deadline" all_healthy
 T_HEALTHY=$(now)
 for i in 1 2 3 4; do
-  expect_eq "after healing node $i lists the 3 others, all healthy again" \
+  e2e_expect_eq "after healing node $i lists the 3 others, all healthy again" \
     "$(peers_of "$i") | $(peers_of "$i" true)" "$(others "$i") | $(others "$i")"
 done
-echo "${NAME}: the partition lasted ${lasted} s; after healing, data converged in $(elapsed "$T_HEAL" "$T_DATA") s and all peers were healthy again in $(elapsed "$T_HEAL" "$T_HEALTHY") s (deadline ${deadline} s); whole run $(elapsed "$T_START" "$(now)") s"
+echo "${E2E_NAME}: the partition lasted ${lasted} s; after healing, data converged in $(elapsed "$T_HEAL" "$T_DATA") s and all peers were healthy again in $(elapsed "$T_HEAL" "$T_HEALTHY") s (deadline ${deadline} s); whole run $(elapsed "$T_START" "$(now)") s"
 
-finish
+e2e_finish
