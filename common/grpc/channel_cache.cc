@@ -1,9 +1,13 @@
 #include "common/grpc/channel_cache.h"
 
+#include "common/grpc/callback_queue.h"
+
 namespace datamgmt {
 
 ChannelCache::ChannelCache(ChannelCacheOptions options)
-    : options_(std::move(options)) {}
+    : options_(std::move(options)) {
+  PinCallbackQueue();
+}
 
 std::shared_ptr<grpc::Channel> ChannelCache::Get(absl::string_view address) {
   std::vector<std::shared_ptr<grpc::Channel>> released;  // destroyed unlocked

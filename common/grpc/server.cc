@@ -6,8 +6,9 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.pb.h"
 #include "absl/time/clock.h"
+#include "common/grpc/callback_queue.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace datamgmt {
 
@@ -32,6 +33,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerOptions& options,
     const std::vector<HostedService>& services) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
+  PinCallbackQueue();
   static std::once_flag init_once;
   std::call_once(init_once, [] {
     // gRPC's built-in health service is not protobuf-generated, so without

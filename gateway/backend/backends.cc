@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/grpc/callback_queue.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace datamgmt::gateway {
@@ -39,6 +40,7 @@ struct PendingCall {
 }  // namespace
 
 Backends::Backends(BackendsOptions options) : options_(std::move(options)) {
+  PinCallbackQueue();
   const int per_backend = std::max(1, options_.channels_per_backend);
   for (const auto& [service, address] : options_.addresses) {
     auto& entry = by_address_[address];
