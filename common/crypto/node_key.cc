@@ -229,6 +229,8 @@ absl::StatusOr<std::string> NodeKey::SelfSignedCertificatePem(
       !AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
       !AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature") ||
       !AddExtension(cert.get(), NID_ext_key_usage, "serverAuth,clientAuth") ||
+      !AddExtension(cert.get(), NID_subject_alt_name,
+                    absl::StrCat("DNS:", kCertificateDnsName).c_str()) ||
       X509_sign(cert.get(), key_.get(), EVP_sha256()) == 0) {
     return OpenSslError("cannot make a self-signed certificate");
   }

@@ -29,6 +29,11 @@ struct evp_pkey_st;
 
 namespace datamgmt::crypto {
 
+// The DNS name in every node certificate's subjectAltName. Peers' TLS
+// clients send it as the server name (SNI), so a server finds its
+// certificate by name; it identifies nothing.
+inline constexpr char kCertificateDnsName[] = "datamgmt-node";
+
 class NodeKey {
  public:
   // A fresh P-256 key from OpenSSL's random generator. Returns Internal if
@@ -56,9 +61,9 @@ class NodeKey {
 
   // A self-signed X.509 v3 certificate of this key, PEM, signed with
   // ECDSA-SHA256: subject and issuer CN "datamgmt-node <first 32 hex digits
-  // of the ID>", valid from a day before `now` for 100 years (peers do not
-  // check validity: the key is the identity). Returns Internal if OpenSSL
-  // fails.
+  // of the ID>", subjectAltName DNS:kCertificateDnsName, valid from a day
+  // before `now` for 100 years (peers do not check validity: the key is
+  // the identity). Returns Internal if OpenSSL fails.
   absl::StatusOr<std::string> SelfSignedCertificatePem(absl::Time now) const;
 
  private:
