@@ -144,6 +144,8 @@ TEST(RestRoutesTest, RouteTableIsExactlyTheContract) {
       {"datamgmt.dht.v1.DhtService.GetNetworkStats",
        {"GET", "/network/stats", ""}},
       {"datamgmt.dht.v1.DhtService.GetDhtStats", {"GET", "/v1/dht/stats", ""}},
+      {"datamgmt.dht.v1.DhtService.RotateIdentity",
+       {"POST", "/admin/rotate-identity", "*"}},
       {"datamgmt.peers.v1.PeerManager.ListPeers",
        {"GET", "/network/peers", ""}},
       {"datamgmt.peers.v1.PeerManager.GetPeer",

@@ -694,6 +694,7 @@ echo "  \$GRPCURL -plaintext $(addr 1 dht_api) list"
 echo "  \$GRPCURL -plaintext $(addr 1 dht_api) datamgmt.dht.v1.DhtService/GetDhtStats"
 echo "  \$GRPCURL -plaintext $(addr 1 peer_manager) datamgmt.peers.v1.PeerManager/GetPeerStats"
 echo "  \$GRPCURL -plaintext -d '{\"service\": \"\"}' $(addr 1 health_monitor) grpc.health.v1.Health/Check"
+echo "  tools/rotate-identity.sh $(addr 1 dht_api)   # node 1 takes a new key and ID"
 echo "  tail -f $d/logs/node1-dht-service.log"
 echo
 

@@ -5,7 +5,7 @@
 namespace datamgmt {
 
 ChannelCache::ChannelCache(ChannelCacheOptions options)
-    : options_(std::move(options)) {
+    : options_(std::move(options)), credentials_(options_.credentials) {
   PinCallbackQueue();
 }
 
@@ -23,8 +23,11 @@ std::shared_ptr<grpc::Channel> ChannelCache::Get(absl::string_view address) {
   // Each cached channel is its own connection, not shared via the global
   // subchannel pool, so evicting it really closes it.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  if (!options_.ssl_target_name_override.empty()) {
+    args.SetSslTargetNameOverride(options_.ssl_target_name_override);
+  }
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      std::string(address), options_.credentials, args);
+      std::string(address), credentials_, args);
   lru_.emplace_front(address);
   channels_.emplace(address, Entry{channel, lru_.begin()});
   while (channels_.size() > options_.max_channels && !lru_.empty()) {
@@ -45,6 +48,19 @@ void ChannelCache::Evict(absl::string_view address) {
   lru_.erase(it->second.lru_position);
   RetireLocked(std::move(it->second.channel));
   channels_.erase(it);
+}
+
+void ChannelCache::SetCredentials(
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  std::vector<std::shared_ptr<grpc::Channel>> released;  // destroyed unlocked
+  absl::MutexLock lock(&mu_);
+  released = SweepLocked();
+  credentials_ = std::move(credentials);
+  for (auto& [address, entry] : channels_) {
+    RetireLocked(std::move(entry.channel));
+  }
+  channels_.clear();
+  lru_.clear();
 }
 
 void ChannelCache::RetireLocked(std::shared_ptr<grpc::Channel> channel) {

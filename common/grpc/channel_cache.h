@@ -38,9 +38,13 @@ namespace datamgmt {
 struct ChannelCacheOptions {
   // Channels kept open at most. Default: 256.
   size_t max_channels = 256;
-  // Credentials for new channels. Default: insecure (plaintext).
+  // Credentials for new channels (see also SetCredentials). Default:
+  // insecure (plaintext).
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
+  // With TLS credentials: the server name every channel checks and sends
+  // (SNI) instead of the host dialled. Default: empty (the host dialled).
+  std::string ssl_target_name_override{};
   // Largest response message accepted. Default: 16 MiB.
   int max_receive_message_bytes = 16 << 20;
   // How long a dropped channel is kept at least before the cache releases
@@ -59,6 +63,10 @@ class ChannelCache {
 
   // Drops the channel for `address` (e.g. a peer that was removed).
   void Evict(absl::string_view address);
+
+  // Uses `credentials` for channels created from now on and drops every
+  // cached channel (calls in flight on them finish on the old connection).
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   // Channels cached (retired ones not counted).
   size_t size() const;
@@ -87,6 +95,7 @@ class ChannelCache {
 
   const ChannelCacheOptions options_;
   mutable absl::Mutex mu_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ ABSL_GUARDED_BY(mu_);
   // Most recently used at the front.
   std::list<std::string> lru_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Entry> channels_ ABSL_GUARDED_BY(mu_);

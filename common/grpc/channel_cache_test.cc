@@ -63,5 +63,17 @@ TEST(ChannelCacheTest, DroppedChannelsAreReleasedOnlyAfterTheGraceAndTheLastUser
   EXPECT_EQ(cache.retired(), 1u) << ":3 waits out its own grace";
 }
 
+TEST(ChannelCacheTest, NewCredentialsDropEveryCachedChannel) {
+  ChannelCache cache({});
+  auto a = cache.Get("127.0.0.1:1");
+  auto b = cache.Get("127.0.0.1:2");
+  cache.SetCredentials(grpc::InsecureChannelCredentials());
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.retired(), 2u);
+  EXPECT_NE(cache.Get("127.0.0.1:1"), a);
+  EXPECT_NE(cache.Get("127.0.0.1:2"), b);
+  EXPECT_EQ(cache.size(), 2u);
+}
+
 }  // namespace
 }  // namespace datamgmt

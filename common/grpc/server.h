@@ -37,6 +37,9 @@ struct GrpcServerOptions {
   // How long Shutdown() lets in-flight calls finish before cancelling them.
   // Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // The listening port's credentials (e.g. PeerServerCredentials of
+  // peer_tls.h). Default (nullptr): plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials = nullptr;
 
   absl::Status Validate() const;
 };

@@ -51,8 +51,9 @@ class ServerCore;
 
 struct ServerOptions {
   // IPv4 or IPv6 literal ("0.0.0.0", "::", "::1", "[::1]") or "localhost"
-  // (127.0.0.1). Default: "0.0.0.0".
-  std::string host = "0.0.0.0";
+  // (127.0.0.1). Default: "127.0.0.1" (local services bind loopback unless
+  // told otherwise).
+  std::string host = "127.0.0.1";
   // 0 picks a free port (see Server::port()). Default: 8081.
   int port = 8081;
   // I/O threads running the io_context. Default: 2.

@@ -208,8 +208,35 @@ grpc::ServerUnaryReactor* DhtApiService::GetDhtStats(
       static_cast<uint32_t>(deps_.routing->size()));
   response->set_routing_table_buckets(
       static_cast<uint32_t>(deps_.routing->NonEmptyBuckets()));
+  response->set_p2p_insecure(deps_.p2p_insecure);
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DhtApiService::RotateIdentity(
+    grpc::CallbackServerContext* /*ctx*/,
+    const dht::v1::RotateIdentityRequest* /*request*/,
+    dht::v1::RotateIdentityResponse* response) {
+  auto* reactor = new AsyncUnary();
+  if (deps_.rotator == nullptr) {
+    reactor->FinishWith(
+        absl::UnimplementedError("identity rotation is not available"));
+    return reactor;
+  }
+  // A cancelled call does not stop the rotation; it only loses the answer.
+  reactor->Ref();
+  deps_.rotator->RotateIdentity(
+      [reactor, response](absl::StatusOr<RotationResult> result) {
+        reactor->FinishWith(result.status(), [&] {
+          response->set_old_node_id(result->old_id.ToHex());
+          response->set_new_node_id(result->new_id.ToHex());
+          response->set_values(result->handover.values);
+          response->set_values_handed_over(result->handover.handed_over);
+          response->set_replicas_stored(result->handover.replicas_stored);
+        });
+        reactor->Unref();
+      });
   return reactor;
 }
 

@@ -20,6 +20,8 @@
 //    cannot be reached within peer_manager_timeout), traffic from
 //    TrafficStats, uptime from the Clock.
 //  * GetDhtStats: local state only.
+//  * RotateIdentity: IdentityRotator::RotateIdentity (DhtNode), answered
+//    when the rotation is done; UNIMPLEMENTED without a rotator.
 // No handler blocks on the network: lookups and peer-manager calls complete
 // asynchronously and finish the call (reactors, owned_reactor.h); a
 // cancelled call finishes at once.
@@ -44,6 +46,7 @@
 #include "datamgmt/peers/v1/peers.grpc.pb.h"
 #include "services/dht/content_store.h"
 #include "services/dht/data_ops.h"
+#include "services/dht/identity_rotation.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -79,6 +82,10 @@ struct DhtApiServiceDeps {
   peers::v1::PeerManager::StubInterface* peer_manager = nullptr;
   // When dht-service started (uptime, DhtStats.start_time).
   absl::Time start_time = absl::UnixEpoch();
+  // Optional: without it RotateIdentity is UNIMPLEMENTED.
+  IdentityRotator* rotator = nullptr;
+  // DhtStats.p2p_insecure.
+  bool p2p_insecure = false;
 };
 
 // Metadata keys the REST gateway maps to HTTP: grpc-gateway's "x-http-code"
@@ -117,6 +124,10 @@ class DhtApiService final : public dht::v1::DhtService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const dht::v1::GetDhtStatsRequest* request,
       dht::v1::DhtStats* response) override;
+  grpc::ServerUnaryReactor* RotateIdentity(
+      grpc::CallbackServerContext* ctx,
+      const dht::v1::RotateIdentityRequest* request,
+      dht::v1::RotateIdentityResponse* response) override;
 
  private:
   DhtApiService(DhtApiServiceDeps deps, DhtApiServiceOptions options)

@@ -36,7 +36,7 @@ class DhtNetworkTest : public ::testing::Test {
 
   // Starts node number `i` (its directory is <dir>/<i>) with `options`.
   std::unique_ptr<TestNode> StartNode(int i, TestNodeOptions options = {}) {
-    options.id = kademlia::NodeId::Random(gen_);
+    options.key = TestKey(gen_);
     options.dir = absl::StrCat(dir_, "/", i);
     absl::StatusOr<std::unique_ptr<TestNode>> node =
         TestNode::Start(std::move(options));

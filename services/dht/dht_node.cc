@@ -4,7 +4,6 @@
 #include <system_error>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/net/peer_address.h"
 #include "datamgmt/dht/v1/dht.grpc.pb.h"
@@ -52,6 +51,10 @@ absl::Status DhtNodeOptions::Validate() const {
   if (max_peer_channels < 1) {
     return absl::InvalidArgumentError("max_peer_channels must be at least 1");
   }
+  if (handover_concurrency < 1) {
+    return absl::InvalidArgumentError(
+        "handover_concurrency must be at least 1");
+  }
   if (shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("shutdown_grace must not be negative");
   }
@@ -71,7 +74,10 @@ absl::StatusOr<std::unique_ptr<DhtNode>> DhtNode::Start(
     node->Shutdown();
     return s;
   }
-  node->p2p_server_->SetServing(true);
+  {
+    absl::MutexLock lock(&node->identity_mu_);
+    node->p2p_server_->SetServing(true);
+  }
   node->api_server_->SetServing(true);
   if (options.run_maintenance_thread) {
     node->loop_ = std::thread([n = node.get()] { n->MaintenanceLoop(); });
@@ -79,7 +85,27 @@ absl::StatusOr<std::unique_ptr<DhtNode>> DhtNode::Start(
   return node;
 }
 
+absl::StatusOr<TlsIdentity> DhtNode::IdentityOf(const crypto::NodeKey& key) {
+  absl::StatusOr<std::string> cert = key.SelfSignedCertificatePem(absl::Now());
+  if (!cert.ok()) return cert.status();
+  return TlsIdentity{.private_key_pem = key.PrivateKeyPem(),
+                     .certificate_pem = *std::move(cert)};
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> DhtNode::StartP2pServer(
+    const std::string& listen_address, const TlsIdentity& identity) {
+  return GrpcServer::Start(
+      {.listen_address = listen_address,
+       .shutdown_grace = options_.shutdown_grace,
+       .credentials =
+           insecure_ ? nullptr : PeerServerCredentials(identity)},
+      {{p2p_service_.get(),
+        std::string(p2p::v1::PeerProtocol::service_full_name())}});
+}
+
 absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
+  options_ = options;
+  insecure_ = options.p2p_insecure;
   clock_ = options.clock != nullptr ? options.clock : &RealClock();
   start_time_ = clock_->Now();
   std::error_code error;
@@ -88,22 +114,52 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
     return absl::InternalError(absl::StrCat("cannot create ", options.data_dir,
                                             ": ", error.message()));
   }
-  absl::BitGen gen;
-  absl::StatusOr<kademlia::NodeId> id =
-      LoadOrCreateNodeId(options.data_dir, gen);
-  if (!id.ok()) return id.status();
+  absl::StatusOr<LoadedNodeKey> loaded = LoadOrCreateNodeKey(options.data_dir);
+  if (!loaded.ok()) return loaded.status();
+  const kademlia::NodeId id = NodeIdOf(loaded->key);
+  if (loaded->replaced_legacy_id.has_value()) {
+    spdlog::warn(
+        "node identity is now key-bound: node ID {} (from the new key {}/{}) "
+        "replaces the old random ID {} (kept in {}/{}); peers learn the new "
+        "ID at the next contact",
+        id.ToHex(), options.data_dir, kNodeKeyFileName,
+        *loaded->replaced_legacy_id, options.data_dir,
+        kReplacedNodeIdFileName);
+  } else if (loaded->created) {
+    spdlog::info("created node key {}/{}: node ID {}", options.data_dir,
+                 kNodeKeyFileName, id.ToHex());
+  }
+  if (loaded->permissions_fixed) {
+    spdlog::warn("{}/{} was readable by others; made it owner-only (0600)",
+                 options.data_dir, kNodeKeyFileName);
+  }
+  absl::StatusOr<TlsIdentity> identity = IdentityOf(loaded->key);
+  if (!identity.ok()) return identity.status();
+  {
+    absl::MutexLock lock(&identity_mu_);
+    key_ = loaded->key;
+  }
   absl::StatusOr<std::unique_ptr<ContentStore>> store =
       ContentStore::Open({.path = options.data_dir + "/content"});
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
   // A placeholder until the P2P port is bound; nothing is sent before.
-  self_ = std::make_unique<SelfContact>(*id, "127.0.0.1:1");
+  self_ = std::make_unique<SelfContact>(id, "127.0.0.1:1");
   absl::StatusOr<std::unique_ptr<Routing>> routing =
-      Routing::Create(*id, options.table, *clock_);
+      Routing::Create(id, options.table, *clock_);
   if (!routing.ok()) return routing.status();
   routing_ = *std::move(routing);
-  channels_ = std::make_unique<ChannelCache>(
-      ChannelCacheOptions{.max_channels = options.max_peer_channels});
+  if (insecure_) {
+    channels_ = std::make_unique<ChannelCache>(
+        ChannelCacheOptions{.max_channels = options.max_peer_channels});
+  } else {
+    authenticator_ = std::make_unique<PeerAuthenticator>(
+        PeerAuthenticatorOptions{});
+    channels_ = std::make_unique<ChannelCache>(ChannelCacheOptions{
+        .max_channels = options.max_peer_channels,
+        .credentials = PeerChannelCredentials(*identity),
+        .ssl_target_name_override = crypto::kCertificateDnsName});
+  }
 
   ContactObserver* observer = options.observer;
   if (!options.peer_manager_address.empty()) {
@@ -122,6 +178,11 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
   }
   GrpcPeerClientOptions client_options = options.client;
   client_options.observer = observer;
+  client_options.authenticator = authenticator_.get();
+  client_options.on_moved = [this](const kademlia::NodeId& expected,
+                                   const kademlia::Contact& responder) {
+    learner_->OnMoved(expected, responder);
+  };
   absl::StatusOr<std::unique_ptr<GrpcPeerClient>> client =
       GrpcPeerClient::Create(*self_, *channels_, traffic_, *clock_,
                              client_options);
@@ -143,7 +204,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
                           .stats = &traffic_,
                           .clock = clock_,
                           .peer_manager = peer_manager_.get(),
-                          .observer = observer},
+                          .observer = observer,
+                          .authenticator = authenticator_.get()},
                          p2p_options);
   if (!p2p.ok()) return p2p.status();
   p2p_service_ = *std::move(p2p);
@@ -159,7 +221,9 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
        .traffic = &traffic_,
        .clock = clock_,
        .peer_manager = peer_manager_.get(),
-       .start_time = start_time_},
+       .start_time = start_time_,
+       .rotator = this,
+       .p2p_insecure = insecure_},
       {.peer_manager_timeout = options.peer_manager_timeout,
        .peer_counts_max_age = options.peer_counts_max_age});
   if (!api.ok()) return api.status();
@@ -185,17 +249,24 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
   if (!maintenance.ok()) return maintenance.status();
   maintenance_ = *std::move(maintenance);
 
-  absl::StatusOr<std::unique_ptr<GrpcServer>> p2p_server = GrpcServer::Start(
-      {.listen_address = options.p2p_listen_address,
-       .shutdown_grace = options.shutdown_grace},
-      {{p2p_service_.get(),
-        std::string(p2p::v1::PeerProtocol::service_full_name())}});
+  absl::StatusOr<std::unique_ptr<GrpcServer>> p2p_server =
+      StartP2pServer(options.p2p_listen_address, *identity);
   if (!p2p_server.ok()) return p2p_server.status();
-  p2p_server_ = *std::move(p2p_server);
+  p2p_port_ = (*p2p_server)->port();
+  {
+    absl::MutexLock lock(&identity_mu_);
+    p2p_server_ = *std::move(p2p_server);
+  }
   if (absl::Status s = self_->SetAddress(
-          WithPort(options.advertise_address, p2p_server_->port()));
+          WithPort(options.advertise_address, p2p_port_));
       !s.ok()) {
     return s;
+  }
+  if (insecure_) {
+    spdlog::warn(
+        "P2P is PLAINTEXT (--p2p_insecure): node IDs are not checked against "
+        "keys and traffic is readable on the network; for local debugging "
+        "only. TLS nodes will not talk to this node.");
   }
   absl::StatusOr<std::unique_ptr<GrpcServer>> api_server = GrpcServer::Start(
       {.listen_address = options.api_listen_address,
@@ -211,9 +282,16 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
 
 void DhtNode::MaintenanceLoop() {
   absl::MutexLock lock(&loop_mu_);
+  absl::Time next_insecure_warning = clock_->Now() + absl::Hours(1);
   while (!stopping_) {
     loop_mu_.Unlock();
-    const absl::Time next = maintenance_->Tick(clock_->Now());
+    const absl::Time now = clock_->Now();
+    const absl::Time next = maintenance_->Tick(now);
+    if (insecure_ && now >= next_insecure_warning) {
+      spdlog::warn("P2P is still PLAINTEXT (--p2p_insecure): local debugging "
+                   "only");
+      next_insecure_warning = now + absl::Hours(1);
+    }
     loop_mu_.Lock();
     loop_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
                               next - clock_->Now());
@@ -226,8 +304,21 @@ void DhtNode::Shutdown() {
   absl::MutexLock once(&shutdown_mu_);
   if (shut_down_) return;
   shut_down_ = true;
-  if (p2p_server_ != nullptr) p2p_server_->SetServing(false);
+  {
+    absl::MutexLock lock(&identity_mu_);
+    if (p2p_server_ != nullptr) p2p_server_->SetServing(false);
+  }
   if (api_server_ != nullptr) api_server_->SetServing(false);
+  // A rotation in progress finishes (its hand-over stops early) before
+  // anything it uses goes away.
+  std::thread rotation;
+  {
+    absl::MutexLock lock(&rotation_mu_);
+    rotation_closed_ = true;
+    rotation = std::move(rotation_thread_);
+  }
+  stop_handover_ = true;
+  if (rotation.joinable()) rotation.join();
   {
     absl::MutexLock lock(&loop_mu_);
     stopping_ = true;
@@ -237,7 +328,10 @@ void DhtNode::Shutdown() {
   std::thread api_stop([this] {
     if (api_server_ != nullptr) api_server_->Shutdown();
   });
-  if (p2p_server_ != nullptr) p2p_server_->Shutdown();
+  {
+    absl::MutexLock lock(&identity_mu_);
+    if (p2p_server_ != nullptr) p2p_server_->Shutdown();
+  }
   api_stop.join();
   client_.reset();  // cancels outbound calls and waits for completions
   if (reporter_ != nullptr) {

@@ -15,12 +15,23 @@
 // node (storage is opened first), SERVING once Start returns, NOT_SERVING
 // again as soon as Shutdown begins.
 //
+// Identity: the node's key is `<data_dir>/node_key.pem` (node_identity.h)
+// and its ID the key's. The P2P port speaks mutual TLS with a self-signed
+// certificate of that key; every request's sender and every answer's
+// responder must be the node of the certificate on its connection
+// (PeerAuthenticator), else UNAUTHENTICATED. With `p2p_insecure` the port is
+// plaintext and IDs are claims (local debugging only; a warning is logged
+// at start and every hour). TLS and plaintext nodes cannot talk.
+// RotateIdentity moves the running node to a new key and ID.
+//
 // Thread-safe: accessors return thread-safe parts. Start and Shutdown must
 // not run on a gRPC callback thread.
 #ifndef DATAMGMT_SERVICES_DHT_DHT_NODE_H_
 #define DATAMGMT_SERVICES_DHT_DHT_NODE_H_
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -29,7 +40,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/crypto/node_key.h"
 #include "common/grpc/channel_cache.h"
+#include "common/grpc/peer_tls.h"
 #include "common/grpc/server.h"
 #include "common/kademlia/contact.h"
 #include "common/kademlia/node_id.h"
@@ -41,9 +54,11 @@
 #include "services/dht/data_ops.h"
 #include "services/dht/dht_api_service.h"
 #include "services/dht/grpc_peer_client.h"
+#include "services/dht/identity_rotation.h"
 #include "services/dht/lookup_runner.h"
 #include "services/dht/maintenance.h"
 #include "services/dht/p2p_service.h"
+#include "services/dht/peer_authenticator.h"
 #include "services/dht/peer_dialer_service.h"
 #include "services/dht/peer_manager_reporter.h"
 #include "services/dht/routing.h"
@@ -53,9 +68,12 @@
 namespace datamgmt::dht {
 
 struct DhtNodeOptions {
-  // Holds `node_id` (node_identity.h) and the RocksDB store in `content/`;
-  // created if missing. Required.
+  // Holds `node_key.pem` (node_identity.h) and the RocksDB store in
+  // `content/`; created if missing. Required.
   std::string data_dir{};
+  // Plaintext P2P instead of mutual TLS: for local debugging only. Default:
+  // false.
+  bool p2p_insecure = false;
   // Where the P2P port (PeerProtocol) listens. Port 0 picks a free port
   // (see DhtNode::p2p_port). Default: "0.0.0.0:8000".
   std::string p2p_listen_address = "0.0.0.0:8000";
@@ -94,6 +112,8 @@ struct DhtNodeOptions {
   MaintenanceOptions maintenance{};
   // Channels to peers kept open at most. At least 1. Default: 256.
   size_t max_peer_channels = 256;
+  // Values handed over at once by RotateIdentity. At least 1. Default: 8.
+  int handover_concurrency = 8;
   // How long Shutdown lets calls in flight finish. Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Run the maintenance loop on a thread of the node. Tests that step a
@@ -110,28 +130,46 @@ struct DhtNodeOptions {
   absl::Status Validate() const;
 };
 
-class DhtNode {
+class DhtNode final : public IdentityRotator {
  public:
-  // Loads or creates the node ID, opens storage, starts both servers and
+  // Loads or creates the node key, opens storage, starts both servers and
   // the maintenance loop, then reports SERVING. Returns InvalidArgument for
   // bad options, Unavailable if a port cannot be bound or the store is
-  // locked by another process, FailedPrecondition for a bad node_id file.
+  // locked by another process, FailedPrecondition for a bad node_key.pem.
   static absl::StatusOr<std::unique_ptr<DhtNode>> Start(DhtNodeOptions options);
 
   // Shutdown(), if not done yet.
-  ~DhtNode();
+  ~DhtNode() override;
 
-  // NOT_SERVING on both ports, stops the maintenance loop, lets calls in
-  // flight finish for up to shutdown_grace (both servers at once), cancels
-  // outbound calls, sends what the reporter holds (best effort, with its
-  // deadline) and closes storage. Idempotent.
+  // NOT_SERVING on both ports, waits for a rotation in progress, stops the
+  // maintenance loop, lets calls in flight finish for up to shutdown_grace
+  // (both servers at once), cancels outbound calls, sends what the reporter
+  // holds (best effort, with its deadline) and closes storage. Idempotent.
   void Shutdown();
 
-  const kademlia::NodeId& id() const { return self_->id(); }
+  // Identity rotation, on a thread of the node: generates a new key and
+  // stores it (the old one stays as node_key.pem.previous), switches the
+  // running node to the new ID (self contact; routing table re-keyed; P2P
+  // server restarted on the same port with the new certificate, so every
+  // peer reconnects and sees it; cached channels dropped), pings every
+  // contact it knew (they learn the new ID and, finding the old one gone
+  // from the address, drop it), looks up its new ID, and hands every stored
+  // value to the k closest nodes of its key (HandOverValues). Values stay in
+  // local storage too. Calls in flight during the switch may fail once.
+  // `done` gets the old and new IDs and the hand-over counts, or
+  // FailedPrecondition while another rotation runs, Unavailable once
+  // shutting down, the I/O error if the key cannot be stored (nothing
+  // changed then), or Internal if the P2P port cannot be bound again.
+  void RotateIdentity(RotateDone done) override;
+  // The same, blocking. Not on a gRPC callback thread.
+  absl::StatusOr<RotationResult> RotateIdentityNow();
+
+  kademlia::NodeId id() const { return self_->id(); }
   kademlia::Contact contact() const { return self_->Get(); }
   std::string address() const { return contact().address; }
-  int p2p_port() const { return p2p_server_->port(); }
+  int p2p_port() const { return p2p_port_; }
   int api_port() const { return api_server_->port(); }
+  bool p2p_insecure() const { return insecure_; }
 
   Routing& routing() { return *routing_; }
   ContentStore& store() { return *store_; }
@@ -148,7 +186,18 @@ class DhtNode {
   DhtNode() = default;
   absl::Status Wire(const DhtNodeOptions& options);
   void MaintenanceLoop();
+  // The TLS identity of `key` (certificate made now).
+  static absl::StatusOr<TlsIdentity> IdentityOf(const crypto::NodeKey& key);
+  // Starts the P2P server on `listen_address` with `identity` (plaintext if
+  // insecure_).
+  absl::StatusOr<std::unique_ptr<GrpcServer>> StartP2pServer(
+      const std::string& listen_address, const TlsIdentity& identity);
+  // The steps of a rotation (dht_node_rotation.cc), on the rotation thread.
+  absl::StatusOr<RotationResult> Rotate();
+  absl::Status SwitchIdentity(const crypto::NodeKey& next);
 
+  DhtNodeOptions options_;
+  bool insecure_ = false;
   Clock* clock_ = nullptr;
   absl::Time start_time_;
   std::unique_ptr<ContentStore> store_;
@@ -166,8 +215,21 @@ class DhtNode {
   std::unique_ptr<DhtApiService> api_service_;
   std::unique_ptr<PeerDialerService> dialer_service_;
   std::unique_ptr<Maintenance> maintenance_;
-  std::unique_ptr<GrpcServer> p2p_server_;
+  std::unique_ptr<PeerAuthenticator> authenticator_;  // null if insecure_
   std::unique_ptr<GrpcServer> api_server_;
+  int p2p_port_ = 0;
+
+  // The key and the P2P server, replaced by a rotation.
+  absl::Mutex identity_mu_;
+  std::optional<crypto::NodeKey> key_ ABSL_GUARDED_BY(identity_mu_);
+  std::unique_ptr<GrpcServer> p2p_server_ ABSL_GUARDED_BY(identity_mu_);
+
+  // The rotation in progress, if any.
+  absl::Mutex rotation_mu_;
+  std::thread rotation_thread_ ABSL_GUARDED_BY(rotation_mu_);
+  bool rotating_ ABSL_GUARDED_BY(rotation_mu_) = false;
+  bool rotation_closed_ ABSL_GUARDED_BY(rotation_mu_) = false;
+  std::atomic<bool> stop_handover_{false};
 
   std::thread loop_;
   absl::Mutex loop_mu_;

@@ -60,8 +60,12 @@ TEST_F(DhtNetworkTest, ReflectionAndHealthOnBothPorts) {
   Build(1);
   for (const std::string& address :
        {nodes_[0]->api_address(), nodes_[0]->address()}) {
+    // The P2P port is mutual TLS: any node's key will do for these.
+    const crypto::NodeKey key = TestKey(gen_);
     auto channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+        address == nodes_[0]->api_address()
+            ? grpc::CreateChannel(address, grpc::InsecureChannelCredentials())
+            : PeerChannel(address, &key);
     auto health = grpc::health::v1::Health::NewStub(channel);
     grpc::health::v1::HealthCheckRequest check;
     grpc::health::v1::HealthCheckResponse serving;

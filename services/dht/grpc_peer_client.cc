@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/peer_tls.h"
 #include "common/net/peer_address.h"
 #include "common/status/grpc_status.h"
 #include "datamgmt/p2p/v1/p2p.grpc.pb.h"
@@ -145,13 +146,44 @@ void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
                .expected = call->spec.expected,
                .max_contacts = static_cast<size_t>(options_.max_contacts),
                .max_value_bytes = options_.max_value_bytes};
-           Finish(call, verify(call->response, ctx));
+           absl::StatusOr<Reply> reply = verify(call->response, ctx);
+           std::optional<Contact> moved;
+           if (absl::Status bound =
+                   BindResponder(call->ctx, call->response.responder(),
+                                 call->spec.address);
+               !bound.ok()) {
+             reply = std::move(bound);
+           } else if (!reply.ok() && call->spec.expected.has_value()) {
+             absl::StatusOr<Contact> responder =
+                 ContactFromProto(call->response.responder(), "responder");
+             if (responder.ok() && responder->id != *call->spec.expected &&
+                 responder->id != ctx.self) {
+               moved = *std::move(responder);
+             }
+           }
+           Finish(call, std::move(reply), std::move(moved));
          });
+}
+
+absl::Status GrpcPeerClient::BindResponder(grpc::ClientContext& ctx,
+                                           const p2p::v1::Contact& responder,
+                                           absl::string_view address) const {
+  if (options_.authenticator == nullptr) return absl::OkStatus();
+  absl::StatusOr<NodeId> id = NodeId::FromBytes(responder.node_id());
+  if (!id.ok()) return absl::OkStatus();  // malformed: the verifier says so
+  const std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
+  absl::Status bound = options_.authenticator->Check(
+      auth != nullptr ? PeerCertificatePem(*auth) : std::nullopt, *id,
+      "responder");
+  if (bound.ok()) return bound;
+  return absl::UnauthenticatedError(
+      absl::StrCat("answer from ", address, ": ", bound.message()));
 }
 
 template <typename Req, typename Resp, typename Reply>
 void GrpcPeerClient::Finish(const std::shared_ptr<Call<Req, Resp, Reply>>& call,
-                            absl::StatusOr<Reply> result) {
+                            absl::StatusOr<Reply> result,
+                            std::optional<Contact> moved) {
   const absl::Duration rtt =
       absl::FromChrono(std::chrono::steady_clock::now() - call->start);
   const CallSpec& spec = call->spec;
@@ -177,7 +209,18 @@ void GrpcPeerClient::Finish(const std::shared_ptr<Call<Req, Resp, Reply>>& call,
       channels_.Evict(spec.address);
     }
   }
-  Report(spec, result.status(), responder, rtt);
+  if (moved.has_value()) {
+    // A live node answered at the address, just not the one dialled: a
+    // success of that node there (peer-manager replaces the address's ID),
+    // and the dialled contact is gone from it.
+    spdlog::debug("P2P {} to {}: node {} answers there now instead of {}",
+                  std::string(P2pMethodName(spec.method)), spec.address,
+                  moved->id.ShortHex(), spec.expected->ShortHex());
+    Report(spec, absl::OkStatus(), moved, rtt);
+    if (options_.on_moved) options_.on_moved(*spec.expected, *moved);
+  } else {
+    Report(spec, result.status(), responder, rtt);
+  }
   Unregister(call.get());
   PeerCallback<Reply> done = std::move(call->done);
   done(std::move(result));

@@ -9,6 +9,12 @@
 // (INVALID_ARGUMENT, FAILED_PRECONDITION, DATA_LOSS); tampered values are
 // logged with spdlog at warn. Malformed contacts and peer entries in an
 // answer are dropped, and lists are capped (k contacts, 100 peers).
+// With an authenticator (TLS), a responder whose node ID is not the one
+// bound to the server's certificate fails the call with UNAUTHENTICATED
+// before any other check. A call addressed to a contact that is answered,
+// authenticated, by another node (it rotated its identity) fails with
+// FAILED_PRECONDITION as before, but counts as a success of that other node
+// at the address for the ContactObserver, and goes to `on_moved`.
 // Every call is counted in TrafficStats and, unless CallOptions says not
 // to, reported to the ContactObserver.
 //
@@ -27,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,9 +49,11 @@
 #include "common/grpc/channel_cache.h"
 #include "common/kademlia/protocol_constants.h"
 #include "common/time/clock.h"
+#include "datamgmt/p2p/v1/p2p.pb.h"
 #include "services/dht/contact_observer.h"
 #include "services/dht/p2p_convert.h"
 #include "services/dht/p2p_method.h"
+#include "services/dht/peer_authenticator.h"
 #include "services/dht/peer_client.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -67,6 +76,17 @@ struct GrpcPeerClientOptions {
   // Receives every call's outcome (unless CallOptions::report_result is
   // false). Not owned; must outlive the client. Default: none.
   ContactObserver* observer = nullptr;
+  // Binds responders to the server's certificate (TLS channels). Not
+  // owned; must outlive the client. Default: none (plaintext: responders
+  // are taken at their word).
+  PeerAuthenticator* authenticator = nullptr;
+  // Called, before the call's own completion, when a call addressed to the
+  // contact with ID `expected` is answered (and, with an authenticator,
+  // authenticated) by `responder`: the node at that address changed its ID.
+  // DhtNode passes ContactLearner::OnMoved. Default: none.
+  std::function<void(const kademlia::NodeId& expected,
+                     const kademlia::Contact& responder)>
+      on_moved{};
 
   // Returns InvalidArgument naming the first bad field.
   absl::Status Validate() const;
@@ -131,12 +151,19 @@ class GrpcPeerClient final : public PeerClient {
             typename Verify>
   void Run(CallSpec spec, Req request, Invoke invoke, Verify verify,
            PeerCallback<Reply> done);
+  // `moved`: the node that answered instead of spec.expected.
   template <typename Req, typename Resp, typename Reply>
   void Finish(const std::shared_ptr<Call<Req, Resp, Reply>>& call,
-              absl::StatusOr<Reply> result);
+              absl::StatusOr<Reply> result,
+              std::optional<kademlia::Contact> moved = std::nullopt);
   void Report(const CallSpec& spec, const absl::Status& status,
               const std::optional<kademlia::Contact>& responder,
               absl::Duration rtt);
+  // OK unless an authenticator is set and `responder` (well-formed) is not
+  // the node of the server's certificate on `ctx`'s call.
+  absl::Status BindResponder(grpc::ClientContext& ctx,
+                             const p2p::v1::Contact& responder,
+                             absl::string_view address) const;
   absl::Duration TimeoutFor(const CallSpec& spec) const;
 
   // Registers a call; false if shutting down.

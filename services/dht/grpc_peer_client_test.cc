@@ -28,14 +28,14 @@ class GrpcPeerClientTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     node_ = StartNode("a");
     absl::StatusOr<std::unique_ptr<ScriptedPeer>> peer =
-        ScriptedPeer::Start(NodeId::Random(gen_));
+        ScriptedPeer::Start(TestKey(gen_));
     ASSERT_TRUE(peer.ok()) << peer.status();
     peer_ = *std::move(peer);
   }
 
   std::unique_ptr<TestNode> StartNode(const std::string& name) {
     absl::StatusOr<std::unique_ptr<TestNode>> node =
-        TestNode::Start({.id = NodeId::Random(gen_),
+        TestNode::Start({.key = TestKey(gen_),
                          .dir = dir_ + "/" + name,
                          .observer = &observer_});
     EXPECT_TRUE(node.ok()) << node.status();
@@ -121,21 +121,39 @@ TEST_F(GrpcPeerClientTest, TamperedFindValueIsDataLossAndAFailure) {
 }
 
 TEST_F(GrpcPeerClientTest, WrongOrMalformedRespondersAreRejected) {
+  // A responder that is not the node of the server's certificate.
   const Contact other{.id = NodeId::Random(gen_),
                       .address = peer_->contact().address};
   peer_->SetResponder(ContactToProto(other));
   absl::StatusOr<FindNodeReply> impostor = Await<FindNodeReply>([&](auto done) {
     client().FindNode(peer_->contact(), NodeId(), {}, std::move(done));
   });
-  EXPECT_EQ(impostor.status().code(), absl::StatusCode::kFailedPrecondition);
-
-  peer_->SetResponder(ContactToProto(node_->contact()));
-  absl::StatusOr<PingReply> self = Await<PingReply>([&](auto done) {
+  EXPECT_EQ(impostor.status().code(), absl::StatusCode::kUnauthenticated)
+      << impostor.status();
+  absl::StatusOr<PingReply> by_address = Await<PingReply>([&](auto done) {
     client().Ping(peer_->contact().address, {}, std::move(done));
+  });
+  EXPECT_EQ(by_address.status().code(), absl::StatusCode::kUnauthenticated);
+  // Our own ID from a server whose certificate is not ours is a lie too.
+  peer_->SetResponder(ContactToProto(node_->contact()));
+  absl::StatusOr<PingReply> fake_self = Await<PingReply>([&](auto done) {
+    client().Ping(peer_->contact().address, {}, std::move(done));
+  });
+  EXPECT_EQ(fake_self.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_FALSE(IsDialledSelf(fake_self.status()));
+
+  // A server with our own key answering as us: we dialled ourselves.
+  absl::StatusOr<std::unique_ptr<ScriptedPeer>> mirror =
+      ScriptedPeer::Start(node_->key());
+  ASSERT_TRUE(mirror.ok());
+  (*mirror)->SetResponder(ContactToProto(node_->contact()));
+  absl::StatusOr<PingReply> self = Await<PingReply>([&](auto done) {
+    client().Ping((*mirror)->contact().address, {}, std::move(done));
   });
   EXPECT_TRUE(IsDialledSelf(self.status()))
       << "an answer with our own ID means we dialled ourselves";
   EXPECT_FALSE(IsDialledSelf(impostor.status()));
+  peer_->SetResponder(ContactToProto(peer_->contact()));
   peer_->SetStatus(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "x"));
   absl::StatusOr<PingReply> remote = Await<PingReply>([&](auto done) {
     client().Ping(peer_->contact().address, {}, std::move(done));
@@ -155,6 +173,74 @@ TEST_F(GrpcPeerClientTest, WrongOrMalformedRespondersAreRejected) {
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(node_->stats().Snapshot().of(P2pMethod::kStore).outbound_errors,
             1u);
+}
+
+// Key-bound identity, the caller's side: an answer whose responder is not
+// the node of the server's certificate fails like any malformed answer: the
+// contact is charged, nothing is learned, no value is taken.
+TEST_F(GrpcPeerClientTest, ResponderNotMatchingTheCertificateIsAFailure) {
+  const crypto::NodeKey liar_key = TestKey(gen_);
+  absl::StatusOr<std::unique_ptr<ScriptedPeer>> liar =
+      ScriptedPeer::Start(liar_key);
+  ASSERT_TRUE(liar.ok());
+  // It claims to be `claimed`, which the caller also has in its table.
+  const Contact claimed{.id = NodeId::Random(gen_),
+                        .address = (*liar)->contact().address};
+  (*liar)->SetResponder(ContactToProto(claimed));
+  const std::string value = "v";
+  (*liar)->SetValue(value);
+  ASSERT_TRUE(node_->routing().Learn(claimed).ok());
+  absl::StatusOr<FindValueReply> reply = Await<FindValueReply>([&](auto done) {
+    client().FindValue(claimed, NodeId(crypto::Sha256(value)), {},
+                       std::move(done));
+  });
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(reply.status().message().find(claimed.id.ShortHex()),
+            std::string::npos)
+      << reply.status();
+  EXPECT_EQ(node_->stats().Snapshot().of(P2pMethod::kFindValue),
+            (RpcCounts{.outbound = 1, .outbound_errors = 1}));
+  std::vector<ContactReport> reports = observer_.results();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].status.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_FALSE(reports[0].node_id.has_value());
+  // The lookup path charges the contact; here the client alone: nothing was
+  // learned from the answer.
+  EXPECT_FALSE(
+      node_->routing().FindEntry(NodeId(liar_key.Id())).has_value());
+}
+
+// A node that changed its key answers at its old address as its new,
+// certified ID: the call to the old contact fails, but the old contact is
+// dropped, the new one learned, and the observer sees a success of the new
+// ID at that address (peer-manager replaces the ID).
+TEST_F(GrpcPeerClientTest, AnAuthenticatedNewIdAtAKnownAddressReplacesTheOld) {
+  const Contact old_contact{.id = NodeId::Random(gen_),
+                            .address = peer_->contact().address};
+  ASSERT_TRUE(node_->routing().Learn(old_contact).ok());
+  absl::StatusOr<FindNodeReply> reply = Await<FindNodeReply>([&](auto done) {
+    client().FindNode(old_contact, NodeId(), {}, std::move(done));
+  });
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(node_->routing().FindEntry(old_contact.id).has_value());
+  EXPECT_TRUE(node_->routing().FindEntry(peer_->contact().id).has_value());
+  EXPECT_EQ(node_->learner().moved_removed(), 1u);
+  std::vector<ContactReport> reports = observer_.results();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0].status.ok()) << reports[0].status;
+  EXPECT_EQ(reports[0].address, peer_->contact().address);
+  EXPECT_EQ(reports[0].node_id, peer_->contact().id);
+}
+
+TEST_F(GrpcPeerClientTest, TlsClientCannotTalkToAPlaintextPeer) {
+  absl::StatusOr<std::unique_ptr<ScriptedPeer>> plain =
+      ScriptedPeer::Start(TestKey(gen_), /*insecure=*/true);
+  ASSERT_TRUE(plain.ok());
+  absl::StatusOr<PingReply> reply = Await<PingReply>([&](auto done) {
+    client().Ping((*plain)->contact().address, {}, std::move(done));
+  });
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*plain)->calls(), 0);
 }
 
 TEST_F(GrpcPeerClientTest, AnswersAreCappedAtKAndMalformedContactsDropped) {
@@ -281,7 +367,7 @@ TEST(GrpcPeerClientChannelTest, FailedCallsDropTheChannelSuccessfulOnesKeepIt) {
   absl::StatusOr<std::unique_ptr<SilentPeer>> silent = SilentPeer::Start();
   ASSERT_TRUE(silent.ok());
   absl::StatusOr<std::unique_ptr<ScriptedPeer>> live =
-      ScriptedPeer::Start(NodeId::Random(gen));
+      ScriptedPeer::Start(TestKey(gen), /*insecure=*/true);
   ASSERT_TRUE(live.ok());
   SelfContact self(NodeId::Random(gen), "127.0.0.1:1");
   ChannelCache channels({});

@@ -29,6 +29,10 @@ ABSL_FLAG(std::string, p2p_listen_host, "0.0.0.0",
           "Host the P2P port listens on (env P2P_LISTEN_HOST).");
 ABSL_FLAG(int, p2p_port, 8000,
           "P2P port, 0..65535; 0 picks a free port (env P2P_PORT).");
+ABSL_FLAG(bool, p2p_insecure, false,
+          "Plaintext P2P instead of mutual TLS, for local debugging only: "
+          "node IDs are not checked against keys. Nodes with and without it "
+          "cannot talk to each other (env P2P_INSECURE).");
 ABSL_FLAG(std::string, advertise_address, "",
           "host:port other nodes dial (env ADVERTISE_ADDRESS). Default: "
           "<hostname>:<p2p_port>.");
@@ -37,7 +41,8 @@ ABSL_FLAG(std::string, api_listen_host, "127.0.0.1",
           "by default (env API_LISTEN_HOST).");
 ABSL_FLAG(int, api_port, 9000, "Local API port, 0..65535 (env API_PORT).");
 ABSL_FLAG(std::string, data_dir, "./data",
-          "Directory of the node ID and the RocksDB store (env DATA_DIR).");
+          "Directory of the node key (node_key.pem) and the RocksDB store "
+          "(env DATA_DIR).");
 ABSL_FLAG(std::string, peer_manager_address, "127.0.0.1:9001",
           "peer-manager's API, host:port; empty for none "
           "(env PEER_MANAGER_ADDRESS).");
@@ -117,6 +122,7 @@ DhtNodeOptions OptionsFromFlags() {
 
   DhtNodeOptions options;
   options.data_dir = data_dir;
+  options.p2p_insecure = absl::GetFlag(FLAGS_p2p_insecure);
   options.p2p_listen_address =
       net::JoinHostPort(absl::GetFlag(FLAGS_p2p_listen_host), p2p_port);
   options.advertise_address = advertise;
@@ -153,6 +159,7 @@ int Main(int argc, char** argv) {
   ParseServiceFlags("dht-service", argc, argv,
                     {{"p2p_listen_host", "P2P_LISTEN_HOST"},
                      {"p2p_port", "P2P_PORT"},
+                     {"p2p_insecure", "P2P_INSECURE"},
                      {"advertise_address", "ADVERTISE_ADDRESS"},
                      {"api_listen_host", "API_LISTEN_HOST"},
                      {"api_port", "API_PORT"},
@@ -184,9 +191,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
   spdlog::info(
-      "dht-service started: node {} advertising {}, P2P port {}, API port {}, "
-      "data in {}",
+      "dht-service started: node {} advertising {}, P2P port {} ({}), API "
+      "port {}, data in {}",
       (*node)->id().ToHex(), (*node)->address(), (*node)->p2p_port(),
+      (*node)->p2p_insecure() ? "PLAINTEXT" : "mutual TLS",
       (*node)->api_port(), options.data_dir);
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: shutting down (grace {})", sig,

@@ -1,6 +1,7 @@
 // A network of 20 in-process dht nodes talking PeerProtocol over real gRPC
 // on loopback: joins, lookups checked against brute force, replicated
 // stores found from every node, a tampering peer, a hung peer.
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -41,7 +42,7 @@ class P2pNetworkTest : public ::testing::Test {
     std::filesystem::remove_all(dir);
     for (int i = 0; i < kNodes; ++i) {
       absl::StatusOr<std::unique_ptr<TestNode>> node = TestNode::Start(
-          {.id = NodeId::Random(gen_), .dir = absl::StrCat(dir, "/", i)});
+          {.key = TestKey(gen_), .dir = absl::StrCat(dir, "/", i)});
       ASSERT_TRUE(node.ok()) << node.status();
       ids_.push_back((*node)->id());
       nodes_.push_back(*std::move(node));
@@ -163,15 +164,24 @@ TEST_F(P2pNetworkTest, ValueStoredAtTheKClosestIsFoundFromEveryNode) {
 }
 
 TEST_F(P2pNetworkTest, TamperedAnswerIsRejectedAndTheHonestValueFound) {
-  const std::string value = "the honest bytes";
-  const NodeId key(crypto::Sha256(value));
-  // The tamperer's ID is the key with its last bit flipped: closer to the
-  // key than any real node, so it is asked first.
-  kademlia::IdBytes near = key.bytes();
-  near[31] ^= 0x01;
   absl::StatusOr<std::unique_ptr<ScriptedPeer>> tamperer =
-      ScriptedPeer::Start(NodeId(near));
+      ScriptedPeer::Start(TestKey(gen_));
   ASSERT_TRUE(tamperer.ok());
+  // The tamperer's ID is its key's; the value is chosen so that its key is
+  // closer to the tamperer than to any real node, so it is asked first.
+  const NodeId near = (*tamperer)->contact().id;
+  std::string value;
+  for (int i = 0; i < 10'000 && value.empty(); ++i) {
+    const std::string candidate = absl::StrCat("the honest bytes ", i);
+    const NodeId k(crypto::Sha256(candidate));
+    if (std::all_of(ids_.begin(), ids_.end(), [&](const NodeId& id) {
+          return kademlia::Xor(k, near) < kademlia::Xor(k, id);
+        })) {
+      value = candidate;
+    }
+  }
+  ASSERT_FALSE(value.empty());
+  const NodeId key(crypto::Sha256(value));
   (*tamperer)->SetValue("the forged bytes");
   const std::vector<NodeId> holders = Replicate(0, value, 3);
   ASSERT_EQ(holders.size(), 3u);
@@ -216,8 +226,9 @@ TEST_F(P2pNetworkTest, StoresThatBreakTheRulesStoreNothing) {
 }
 
 TEST_F(P2pNetworkTest, MalformedSenderIsInvalidArgument) {
-  auto stub = p2p::v1::PeerProtocol::NewStub(grpc::CreateChannel(
-      nodes_[5]->address(), grpc::InsecureChannelCredentials()));
+  const crypto::NodeKey key = TestKey(gen_);
+  auto stub = p2p::v1::PeerProtocol::NewStub(
+      PeerChannel(nodes_[5]->address(), &key));
   p2p::v1::FindNodeRequest req;
   req.mutable_sender()->set_node_id(std::string(31, 'x'));
   req.mutable_sender()->set_address("10.0.0.1:8000");

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/peer_tls.h"
 #include "common/status/grpc_status.h"
 #include "spdlog/spdlog.h"
 
@@ -57,9 +58,20 @@ void P2pService::Complete(grpc::ServerUnaryReactor* reactor, P2pMethod method,
 }
 
 absl::StatusOr<Contact> P2pService::AcceptSender(
-    const p2p::v1::Contact& proto) {
+    const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& proto) {
   absl::StatusOr<Contact> sender = ContactFromProto(proto, "sender");
   if (!sender.ok()) return sender.status();
+  if (deps_.authenticator != nullptr) {
+    const std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
+    absl::Status bound = deps_.authenticator->Check(
+        auth != nullptr ? PeerCertificatePem(*auth) : std::nullopt,
+        sender->id, "sender");
+    if (!bound.ok()) {
+      spdlog::debug("refused a request from {} ({}): {}", ctx.peer(),
+                    sender->address, std::string(bound.message()));
+      return bound;
+    }
+  }
   absl::Status learned = deps_.learner->Learn(*sender);
   if (learned.code() == absl::StatusCode::kFailedPrecondition) {
     return sender;  // our own ID: answered, never learned
@@ -93,7 +105,7 @@ void P2pService::ChargeSender(const Contact& sender, P2pMethod method,
 grpc::ServerUnaryReactor* P2pService::Ping(grpc::CallbackServerContext* ctx,
                                            const p2p::v1::PingRequest* request,
                                            p2p::v1::PingResponse* response) {
-  const absl::Status status = AcceptSender(request->sender()).status();
+  const absl::Status status = AcceptSender(*ctx, request->sender()).status();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Complete(reactor, P2pMethod::kPing, request->ByteSizeLong(), response,
            response->mutable_responder(), status);
@@ -104,7 +116,7 @@ grpc::ServerUnaryReactor* P2pService::FindNode(
     grpc::CallbackServerContext* ctx, const p2p::v1::FindNodeRequest* request,
     p2p::v1::FindNodeResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> target = IdFromProto(request->target(), "target");
     if (!target.ok()) return target.status();
@@ -123,7 +135,7 @@ grpc::ServerUnaryReactor* P2pService::FindValue(
     grpc::CallbackServerContext* ctx, const p2p::v1::FindValueRequest* request,
     p2p::v1::FindValueResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
     if (!key.ok()) return key.status();
@@ -154,7 +166,7 @@ grpc::ServerUnaryReactor* P2pService::Store(
     grpc::CallbackServerContext* ctx, const p2p::v1::StoreRequest* request,
     p2p::v1::StoreResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
     if (!key.ok()) return key.status();

@@ -11,9 +11,12 @@
 //                     {{service->get(), PeerProtocol::service_full_name()}});
 //
 // Every handler first checks the sender (INVALID_ARGUMENT if its node_id is
-// not 32 bytes or its address is not a valid "host:port") and learns it
-// through the ContactLearner (ping-before-evict included) and tells the
-// ContactObserver; a sender with our own ID is answered but never learned.
+// not 32 bytes or its address is not a valid "host:port"; with an
+// authenticator, UNAUTHENTICATED if its node_id is not the one bound to the
+// client certificate of the call) and learns it through the ContactLearner
+// (ping-before-evict included) and tells the ContactObserver; a sender with
+// our own ID is answered but never learned, an unauthenticated one is
+// neither learned nor reported nor served.
 //  * Ping: our contact.
 //  * FindNode: our k closest contacts to the target, never the sender.
 //  * FindValue: the value if the ContentStore holds it intact (a corrupt
@@ -58,6 +61,7 @@
 #include "services/dht/content_store.h"
 #include "services/dht/p2p_convert.h"
 #include "services/dht/p2p_method.h"
+#include "services/dht/peer_authenticator.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -92,6 +96,9 @@ struct P2pServiceDeps {
   peers::v1::PeerManager::StubInterface* peer_manager = nullptr;
   // Optional.
   ContactObserver* observer = nullptr;
+  // Binds senders to the client certificate of the call (a TLS port).
+  // Optional: without it (a plaintext port) senders are taken at their word.
+  PeerAuthenticator* authenticator = nullptr;
 };
 
 class P2pService final : public p2p::v1::PeerProtocol::CallbackService {
@@ -125,10 +132,10 @@ class P2pService final : public p2p::v1::PeerProtocol::CallbackService {
  private:
   P2pService(P2pServiceDeps deps, P2pServiceOptions options);
 
-  // Validates and learns a request's sender. Returns it, or
-  // InvalidArgument.
+  // Validates, authenticates and learns a request's sender. Returns it,
+  // InvalidArgument or Unauthenticated.
   absl::StatusOr<kademlia::Contact> AcceptSender(
-      const p2p::v1::Contact& sender);
+      const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& sender);
   // Our k closest contacts to `target`, leaving out `requester`.
   std::vector<kademlia::Contact> ClosestFor(
       const kademlia::NodeId& target, const kademlia::NodeId& requester) const;

@@ -41,7 +41,7 @@ grpc::ServerUnaryReactor* P2pService::GetPeers(
     grpc::CallbackServerContext* ctx, const p2p::v1::GetPeersRequest* request,
     p2p::v1::GetPeersResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+  absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
   absl::Status status = sender.status();
   if (status.ok() && deps_.peer_manager == nullptr) {
     status = absl::UnavailableError("no peer store (peer-manager) configured");
@@ -98,7 +98,7 @@ grpc::ServerUnaryReactor* P2pService::SharePeers(
     grpc::CallbackServerContext* ctx, const p2p::v1::SharePeersRequest* request,
     p2p::v1::SharePeersResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+  absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
   absl::Status status = sender.status();
   if (status.ok() &&
       static_cast<size_t>(request->peers_size()) > kMaxPeerEntries) {

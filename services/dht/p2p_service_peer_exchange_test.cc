@@ -92,8 +92,7 @@ TEST_F(P2pServiceTest, PeerExchangeIsUnavailableWhenPeerManagerHangs) {
   std::unique_ptr<TestNode> node =
       StartNode({.peer_manager_address = (*hung)->address(),
                  .peer_manager_timeout = absl::Milliseconds(300)});
-  auto stub = PeerProtocol::NewStub(
-      grpc::CreateChannel(node->address(), grpc::InsecureChannelCredentials()));
+  auto stub = StubAs(node->address(), &my_key_);
   p2p::v1::GetPeersResponse peers;
   const absl::Time start = absl::Now();
   EXPECT_EQ(Call(stub.get(), &PeerProtocol::Stub::GetPeers,

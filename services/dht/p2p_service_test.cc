@@ -67,12 +67,107 @@ TEST_F(P2pServiceTest, MalformedSendersAreInvalidArgumentAndNotLearned) {
 }
 
 TEST_F(P2pServiceTest, OurOwnIdAsSenderIsAnsweredButNeverLearned) {
+  // Only a holder of the node's key can send as it (e.g. a copy of the node
+  // running from the same data directory elsewhere).
+  const crypto::NodeKey own = node_->key();
   const Contact twin{.id = node_->id(), .address = "10.1.1.1:8000"};
   p2p::v1::PingResponse resp;
-  EXPECT_TRUE(Call(stub_.get(), &PeerProtocol::Stub::Ping,
-                   p2p::v1::PingRequest(), &resp, &twin)
+  EXPECT_TRUE(Call(StubAs(node_->address(), &own).get(),
+                   &PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &resp,
+                   &twin)
                   .ok());
   EXPECT_EQ(node_->routing().size(), 0u);
+}
+
+// Key-bound identity: a sender whose node ID is not its certificate's is
+// refused by every method, and nothing about it is learned or kept.
+TEST_F(P2pServiceTest, SenderNotMatchingItsCertificateIsUnauthenticated) {
+  const crypto::NodeKey other = TestKey(gen_);
+  for (const Contact& claim :
+       {Contact{.id = NodeId(other.Id()), .address = me_.address},
+        Contact{.id = node_->id(), .address = me_.address}}) {
+    p2p::v1::PingResponse ping;
+    grpc::Status s = Call(stub_.get(), &PeerProtocol::Stub::Ping,
+                          p2p::v1::PingRequest(), &ping, &claim);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << s.error_message();
+    EXPECT_NE(s.error_message().find(claim.id.ShortHex()), std::string::npos)
+        << s.error_message();
+    p2p::v1::FindNodeRequest find;
+    find.set_target(claim.id.ToBytes());
+    p2p::v1::FindNodeResponse found;
+    EXPECT_EQ(Call(stub_.get(), &PeerProtocol::Stub::FindNode, find, &found,
+                   &claim)
+                  .error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(found.contacts_size(), 0);
+    p2p::v1::StoreRequest store;
+    store.set_key(Key("value"));
+    store.set_value("value");
+    p2p::v1::StoreResponse stored;
+    EXPECT_EQ(
+        Call(stub_.get(), &PeerProtocol::Stub::Store, store, &stored, &claim)
+            .error_code(),
+        grpc::StatusCode::UNAUTHENTICATED);
+    p2p::v1::GetPeersResponse peers;
+    EXPECT_EQ(Call(stub_.get(), &PeerProtocol::Stub::GetPeers,
+                   p2p::v1::GetPeersRequest(), &peers, &claim)
+                  .error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(node_->routing().size(), 0u);
+  EXPECT_TRUE(observer_.senders().empty());
+  EXPECT_TRUE(observer_.results().empty()) << "the claimed ID is not charged";
+  EXPECT_EQ(node_->store().stats().keys, 0u);
+  EXPECT_TRUE(pm_->list_requests().empty());
+  EXPECT_EQ(node_->stats().Snapshot().of(P2pMethod::kStore),
+            (RpcCounts{.inbound = 2, .inbound_errors = 2}));
+
+  // The same stub, claiming its own key's ID, is served.
+  p2p::v1::PingResponse ok;
+  ASSERT_TRUE(Call(&PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &ok).ok());
+  EXPECT_EQ(node_->routing().Contacts(), std::vector{me_});
+}
+
+TEST_F(P2pServiceTest, PlaintextClientCannotTalkToATlsNode) {
+  auto plaintext = StubAs(node_->address(), nullptr);
+  p2p::v1::PingResponse ping;
+  EXPECT_EQ(Call(plaintext.get(), &PeerProtocol::Stub::Ping,
+                 p2p::v1::PingRequest(), &ping, &me_)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  p2p::v1::StoreRequest store;
+  store.set_key(Key("value"));
+  store.set_value("value");
+  p2p::v1::StoreResponse stored;
+  EXPECT_EQ(Call(plaintext.get(), &PeerProtocol::Stub::Store, store, &stored,
+                 &me_)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(node_->routing().size(), 0u);
+  EXPECT_TRUE(observer_.senders().empty());
+  EXPECT_EQ(node_->store().stats().keys, 0u);
+  EXPECT_EQ(node_->stats().Snapshot().of(P2pMethod::kPing).inbound, 0u)
+      << "no call reached the service";
+}
+
+// --p2p_insecure: plaintext both ways, claims taken at their word; a TLS
+// client cannot talk to it either.
+TEST_F(P2pServiceTest, InsecureNodeIsPlaintextAndTakesClaimsAtTheirWord) {
+  std::unique_ptr<TestNode> plain = StartNode({.p2p_insecure = true});
+  ASSERT_NE(plain, nullptr);
+  const Contact anyone{.id = NodeId::Random(gen_), .address = me_.address};
+  p2p::v1::PingResponse ping;
+  ASSERT_TRUE(Call(StubAs(plain->address(), nullptr).get(),
+                   &PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &ping,
+                   &anyone)
+                  .ok());
+  EXPECT_EQ(ping.responder().node_id(), plain->id().ToBytes());
+  EXPECT_EQ(plain->routing().Contacts(), std::vector{anyone});
+  EXPECT_EQ(Call(StubAs(plain->address(), &my_key_).get(),
+                 &PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &ping, &me_)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(P2pServiceTest, FindNodeReturnsTheKClosestButNeverTheRequester) {
@@ -178,8 +273,7 @@ TEST_F(P2pServiceTest, OversizedStoreIsResourceExhaustedAndNothingStored) {
 
   std::unique_ptr<TestNode> small =
       StartNode({.service = {.max_value_bytes = 1000}});
-  auto small_stub = PeerProtocol::NewStub(grpc::CreateChannel(
-      small->address(), grpc::InsecureChannelCredentials()));
+  auto small_stub = StubAs(small->address(), &my_key_);
   const std::string v(1001, 'c');
   req.set_key(Key(v));
   req.set_value(v);
@@ -208,11 +302,19 @@ TEST_F(P2pServiceTest, SenderInAFullBucketTriggersPingBeforeEvict) {
   kademlia::RoutingTableOptions table;
   table.k = 1;
   std::unique_ptr<TestNode> node = StartNode({.table = table, .clock = &clock});
-  // Two IDs in the same (farthest) bucket of the node: flip its first bit.
-  kademlia::IdBytes far = node->id().bytes();
-  far[0] ^= 0x80;
-  kademlia::IdBytes far2 = far;
-  far2[31] ^= 0x01;
+  // Two IDs in the same (farthest) bucket of the node (their first bit is
+  // not the node's): the newcomer's is its key's, the dead one's is next to
+  // it.
+  crypto::NodeKey newcomer_key = TestKey(gen_);
+  for (int i = 0; i < 64 && ((newcomer_key.Id()[0] ^ node->id().bytes()[0]) &
+                             0x80) == 0;
+       ++i) {
+    newcomer_key = TestKey(gen_);
+  }
+  const kademlia::IdBytes far2 = newcomer_key.Id();
+  ASSERT_NE((far2[0] ^ node->id().bytes()[0]) & 0x80, 0);
+  kademlia::IdBytes far = far2;
+  far[31] ^= 0x01;
   std::string dead_address;
   {
     absl::StatusOr<std::unique_ptr<SilentPeer>> gone = SilentPeer::Start();
@@ -224,8 +326,7 @@ TEST_F(P2pServiceTest, SenderInAFullBucketTriggersPingBeforeEvict) {
   clock.Advance(absl::Minutes(10));
 
   const Contact newcomer{.id = NodeId(far2), .address = "10.2.2.2:8000"};
-  auto stub = PeerProtocol::NewStub(
-      grpc::CreateChannel(node->address(), grpc::InsecureChannelCredentials()));
+  auto stub = StubAs(node->address(), &newcomer_key);
   p2p::v1::PingResponse resp;
   ASSERT_TRUE(Call(stub.get(), &PeerProtocol::Stub::Ping,
                    p2p::v1::PingRequest(), &resp, &newcomer)

@@ -1,5 +1,6 @@
 // The fixture of the P2pService tests: one TestNode with a fake
-// peer-manager, called through a raw PeerProtocol stub. testonly.
+// peer-manager, called through a raw PeerProtocol stub over mutual TLS as
+// the peer `me_` (whose key `my_key_` the stub presents). testonly.
 #ifndef DATAMGMT_SERVICES_DHT_P2P_SERVICE_TEST_FIXTURE_H_
 #define DATAMGMT_SERVICES_DHT_P2P_SERVICE_TEST_FIXTURE_H_
 
@@ -41,13 +42,18 @@ class P2pServiceTest : public ::testing::Test {
     pm_stub_ = pm_->NewStub();
     node_ = StartNode({});
     ASSERT_NE(node_, nullptr);
-    stub_ = PeerProtocol::NewStub(grpc::CreateChannel(
-        node_->address(), grpc::InsecureChannelCredentials()));
-    me_ = Contact{.id = NodeId::Random(gen_), .address = "10.9.9.9:8000"};
+    stub_ = StubAs(node_->address(), &my_key_);
+    me_ = Contact{.id = NodeId(my_key_.Id()), .address = "10.9.9.9:8000"};
+  }
+
+  // A stub to `address` presenting `key`'s certificate; plaintext if null.
+  static std::unique_ptr<PeerProtocol::Stub> StubAs(
+      const std::string& address, const crypto::NodeKey* key) {
+    return PeerProtocol::NewStub(PeerChannel(address, key));
   }
 
   std::unique_ptr<TestNode> StartNode(TestNodeOptions options) {
-    options.id = NodeId::Random(gen_);
+    options.key = TestKey(gen_);
     options.dir = absl::StrCat(dir_, "/node", ++nodes_);
     if (options.peer_manager_address.empty()) {
       options.peer_manager_address = pm_->address();
@@ -74,6 +80,7 @@ class P2pServiceTest : public ::testing::Test {
   }
 
   std::mt19937_64 gen_{99};
+  const crypto::NodeKey my_key_ = TestKey(gen_);
   std::string dir_;
   int nodes_ = 0;
   RecordingObserver observer_;

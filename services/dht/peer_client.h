@@ -25,8 +25,10 @@
 //    malformed answer or a malformed argument (nothing is sent);
 //    FAILED_PRECONDITION if the responder is this node (we dialled
 //    ourselves; IsDialledSelf() tells this case apart) or not the contact
-//    dialled; DATA_LOSS if a FindValue value does not hash to its key. Any
-//    non-OK result is a failure of that peer.
+//    dialled; DATA_LOSS if a FindValue value does not hash to its key;
+//    UNAUTHENTICATED if (with TLS) the responder is not the node of the
+//    certificate the peer presented, or the peer refused our certificate
+//    for our sender ID. Any non-OK result is a failure of that peer.
 //
 // Implementations are thread-safe.
 #ifndef DATAMGMT_SERVICES_DHT_PEER_CLIENT_H_

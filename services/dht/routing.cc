@@ -1,5 +1,6 @@
 #include "services/dht/routing.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -24,16 +25,38 @@ absl::StatusOr<std::unique_ptr<Routing>> Routing::Create(
 }
 
 Routing::Routing(kademlia::RoutingTable table, Clock& clock)
-    : self_(table.self()), clock_(clock), table_(std::move(table)) {}
+    : clock_(clock), table_(std::move(table)) {}
+
+NodeId Routing::self() const {
+  absl::MutexLock lock(&mu_);
+  return table_.self();
+}
+
+size_t Routing::Rekey(const NodeId& self) {
+  absl::MutexLock lock(&mu_);
+  std::vector<kademlia::BucketEntry> entries = table_.Entries();
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const kademlia::BucketEntry& a,
+                      const kademlia::BucketEntry& b) {
+                     return a.last_seen < b.last_seen;
+                   });
+  kademlia::RoutingTable table(self, table_.options());
+  for (const kademlia::BucketEntry& entry : entries) {
+    if (entry.contact.id == self) continue;
+    table.Add(entry.contact, entry.last_seen);
+  }
+  table_ = std::move(table);
+  return table_.size();
+}
 
 absl::StatusOr<std::optional<Contact>> Routing::Learn(const Contact& contact) {
   if (absl::Status s = ValidateContact(contact); !s.ok()) return s;
-  if (contact.id == self_) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  if (contact.id == table_.self()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "contact ", contact.id.ShortHex(), " is this node; not learned"));
   }
-  const absl::Time now = clock_.Now();
-  absl::MutexLock lock(&mu_);
   return table_.Add(contact, now).ping_candidate;
 }
 
@@ -52,6 +75,15 @@ bool Routing::MarkFailed(const NodeId& id) {
 bool Routing::Remove(const NodeId& id) {
   absl::MutexLock lock(&mu_);
   return table_.Remove(id);
+}
+
+std::optional<Contact> Routing::OtherContactAt(const Contact& contact) const {
+  absl::MutexLock lock(&mu_);
+  if (table_.Find(contact.id).has_value()) return std::nullopt;
+  for (const Contact& c : table_.Contacts()) {
+    if (c.address == contact.address && c.id != contact.id) return c;
+  }
+  return std::nullopt;
 }
 
 std::vector<Contact> Routing::Closest(const NodeId& target, size_t n) const {
@@ -77,8 +109,9 @@ size_t Routing::size() const {
 
 size_t Routing::NonEmptyBuckets() const {
   absl::flat_hash_set<int> buckets;
+  const NodeId me = self();
   for (const Contact& c : Contacts()) {
-    if (std::optional<int> b = kademlia::BucketIndex(self_, c.id)) {
+    if (std::optional<int> b = kademlia::BucketIndex(me, c.id)) {
       buckets.insert(*b);
     }
   }

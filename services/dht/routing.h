@@ -53,7 +53,14 @@ class Routing {
   Routing(const Routing&) = delete;
   Routing& operator=(const Routing&) = delete;
 
-  const kademlia::NodeId& self() const { return self_; }
+  // This node's ID (changed only by Rekey).
+  kademlia::NodeId self() const;
+
+  // Identity rotation: rebuilds the table around `self` with the same
+  // options, re-adding every live contact (least recently seen first, with
+  // its last_seen) that is not `self`; replacement caches and refresh times
+  // start over. Returns the contacts kept.
+  size_t Rekey(const kademlia::NodeId& self);
 
   // Records that `contact` was heard from now (the sender of an incoming
   // RPC, the responder of an answer). Returns the full bucket's
@@ -73,6 +80,14 @@ class Routing {
 
   // Removes `id` from the table and its replacement caches.
   bool Remove(const kademlia::NodeId& id);
+
+  // If `contact` is not a live contact of the table but another ID is
+  // listed at its address, that contact (the first found); else nullopt.
+  // A node that rotated its identity, or a stale or false claim: the caller
+  // dials the address to find out (ContactLearner). Scans the table, so
+  // cheap only for contacts not known yet.
+  std::optional<kademlia::Contact> OtherContactAt(
+      const kademlia::Contact& contact) const;
 
   // The `n` contacts closest to `target`, nearest first; never this node.
   std::vector<kademlia::Contact> Closest(const kademlia::NodeId& target,
@@ -97,7 +112,6 @@ class Routing {
  private:
   Routing(kademlia::RoutingTable table, Clock& clock);
 
-  const kademlia::NodeId self_;
   Clock& clock_;
   mutable absl::Mutex mu_;
   kademlia::RoutingTable table_ ABSL_GUARDED_BY(mu_);

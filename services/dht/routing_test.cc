@@ -167,6 +167,66 @@ TEST_F(RoutingTest, LearnerPassesValidationErrorsThrough) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(RoutingTest, RekeyRebuildsTheTableAroundTheNewId) {
+  auto routing = Make(20);
+  ASSERT_TRUE(routing->Learn(At(Id(0x80), 1)).ok());
+  Later();
+  ASSERT_TRUE(routing->Learn(At(Id(0x40), 2)).ok());
+  ASSERT_TRUE(routing->Learn(At(Id(0x01), 3)).ok());
+  EXPECT_EQ(routing->Rekey(Id(0x40)), 2u) << "the new self is not kept";
+  EXPECT_EQ(routing->self(), Id(0x40));
+  EXPECT_FALSE(routing->FindEntry(Id(0x40)).has_value());
+  EXPECT_EQ(routing->Closest(Id(0x40), 5),
+            (std::vector{At(Id(0x01), 3), At(Id(0x80), 1)}));
+  EXPECT_EQ(routing->FindEntry(Id(0x80))->last_seen,
+            clock_.Now() - absl::Minutes(10))
+      << "contacts keep when they were last seen";
+  EXPECT_EQ(routing->Learn(At(Id(0x40), 4)).status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "the new ID is this node";
+  EXPECT_TRUE(routing->Learn(At(NodeId(), 4)).ok()) << "the old one is not";
+}
+
+TEST_F(RoutingTest, OtherContactAtNamesAnotherIdListedAtTheAddress) {
+  auto routing = Make(20);
+  ASSERT_TRUE(routing->Learn(At(Id(0x80), 1)).ok());
+  EXPECT_EQ(routing->OtherContactAt(At(Id(0x90), 1)), At(Id(0x80), 1));
+  EXPECT_EQ(routing->OtherContactAt(At(Id(0x90), 2)), std::nullopt);
+  EXPECT_EQ(routing->OtherContactAt(At(Id(0x80), 1)), std::nullopt)
+      << "a known contact is not checked";
+}
+
+// A node that rotated its key sends as a new ID from an address the table
+// lists under its old ID: the learner dials the address, and since the new
+// ID answers there, the old contact goes.
+TEST_F(RoutingTest, LearnerDropsAnIdThatNoLongerAnswersAtItsAddress) {
+  auto routing = Make(20);
+  FakePeerClient client{NodeId()};
+  ContactLearner learner(*routing, client);
+  ASSERT_TRUE(learner.Learn(At(Id(0x80), 1)).ok());
+  client.AddPeer(At(Id(0x90), 1));  // the node at :1 now answers as 0x90
+  ASSERT_TRUE(learner.Learn(At(Id(0x90), 1)).ok());
+  EXPECT_FALSE(routing->FindEntry(Id(0x80)).has_value());
+  EXPECT_TRUE(routing->FindEntry(Id(0x90)).has_value());
+  EXPECT_EQ(learner.moved_removed(), 1u);
+  EXPECT_EQ(client.calls(Id(0x90)), 1) << "one check";
+  ASSERT_TRUE(learner.Learn(At(Id(0x90), 1)).ok());
+  EXPECT_EQ(client.calls(Id(0x90)), 1) << "a known contact is not checked";
+}
+
+TEST_F(RoutingTest, LearnerKeepsAListedIdThatStillAnswersAtItsAddress) {
+  auto routing = Make(20);
+  FakePeerClient client{NodeId()};
+  ContactLearner learner(*routing, client);
+  client.AddPeer(At(Id(0x80), 1));
+  ASSERT_TRUE(learner.Learn(At(Id(0x80), 1)).ok());
+  // Someone else claims the address: a claim removes nothing.
+  ASSERT_TRUE(learner.Learn(At(Id(0x90), 1)).ok());
+  EXPECT_TRUE(routing->FindEntry(Id(0x80)).has_value());
+  EXPECT_EQ(client.calls(Id(0x80)), 1) << "the address was checked";
+  EXPECT_EQ(learner.moved_removed(), 0u);
+}
+
 TEST_F(RoutingTest, ConcurrentUseIsSafe) {
   auto routing = Make(20);
   std::vector<std::thread> threads;

@@ -3,7 +3,8 @@
 //
 // The address can be set after construction because a server bound to port
 // 0 (tests) learns its port only once it is listening; main sets it from the
-// advertised-address flag before anything is sent.
+// advertised-address flag before anything is sent. The ID changes only when
+// the node rotates its identity (DhtNode::RotateIdentity).
 //
 //   SelfContact self(node_id, "10.0.0.7:8000");
 //   kademlia::Contact me = self.Get();
@@ -29,7 +30,10 @@ class SelfContact {
   SelfContact(const SelfContact&) = delete;
   SelfContact& operator=(const SelfContact&) = delete;
 
-  const kademlia::NodeId& id() const { return id_; }
+  kademlia::NodeId id() const {
+    absl::MutexLock lock(&mu_);
+    return id_;
+  }
 
   kademlia::Contact Get() const {
     absl::MutexLock lock(&mu_);
@@ -41,9 +45,15 @@ class SelfContact {
   // (common/net/peer_address.h).
   absl::Status SetAddress(std::string address);
 
+  // Replaces the ID (identity rotation).
+  void SetId(const kademlia::NodeId& id) {
+    absl::MutexLock lock(&mu_);
+    id_ = id;
+  }
+
  private:
-  const kademlia::NodeId id_;
   mutable absl::Mutex mu_;
+  kademlia::NodeId id_ ABSL_GUARDED_BY(mu_);
   std::string address_ ABSL_GUARDED_BY(mu_);
 };
 

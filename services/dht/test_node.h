@@ -1,9 +1,11 @@
 // Test support: a whole dht node in-process (a DhtNode on 127.0.0.1, both
 // ports 0, maintenance loop off so tests drive it), started from a chosen
-// node ID. Plus Await, which turns a PeerClient call into a blocking one.
+// key (TestKey: seeded, so a seeded test gets the same IDs every run). Plus
+// Await, which turns a PeerClient call into a blocking one, and channels to
+// a node's P2P port as a peer with a given key would open them.
 //
 //   absl::StatusOr<std::unique_ptr<TestNode>> node =
-//       TestNode::Start({.id = id, .dir = dir});
+//       TestNode::Start({.key = TestKey(gen), .dir = dir});
 //   absl::StatusOr<PingReply> r = Await<PingReply>([&](auto done) {
 //     (*node)->client().Ping(address, {}, std::move(done));
 //   });
@@ -13,11 +15,16 @@
 #define DATAMGMT_SERVICES_DHT_TEST_NODE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include <grpcpp/grpcpp.h>
+
+#include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
+#include "common/crypto/node_key.h"
 #include "common/kademlia/contact.h"
 #include "common/kademlia/node_id.h"
 #include "common/kademlia/routing_table.h"
@@ -26,11 +33,22 @@
 
 namespace datamgmt::dht {
 
+// A P-256 key derived from `gen`.
+crypto::NodeKey TestKey(absl::BitGenRef gen);
+
+// A channel to a P2P port: mutual TLS presenting `key`'s certificate, as a
+// node with that key dials, or plaintext if `key` is null.
+std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address,
+                                           const crypto::NodeKey* key);
+
 struct TestNodeOptions {
-  kademlia::NodeId id{};
-  // The node's data directory (created; the ID is written into it unless
-  // it already holds one). Required.
+  // The node's key, written into `dir` unless it already holds one.
+  // Default: a fresh random key.
+  std::optional<crypto::NodeKey> key{};
+  // The node's data directory (created). Required.
   std::string dir{};
+  // Plaintext P2P (DhtNodeOptions::p2p_insecure). Default: mutual TLS.
+  bool p2p_insecure = false;
   kademlia::RoutingTableOptions table{};
   GrpcPeerClientOptions client{};
   P2pServiceOptions service{};
@@ -60,7 +78,9 @@ class TestNode {
 
   DhtNode& node() { return *node_; }
   kademlia::Contact contact() const { return node_->contact(); }
-  const kademlia::NodeId& id() const { return node_->id(); }
+  kademlia::NodeId id() const { return node_->id(); }
+  // The node's current key (as stored in its data directory).
+  crypto::NodeKey key() const;
   std::string address() const { return node_->address(); }
   // "127.0.0.1:<local API port>".
   std::string api_address() const;
@@ -73,9 +93,11 @@ class TestNode {
   LookupRunner& lookups() { return node_->lookups(); }
 
  private:
-  explicit TestNode(std::unique_ptr<DhtNode> node) : node_(std::move(node)) {}
+  TestNode(std::unique_ptr<DhtNode> node, std::string dir)
+      : node_(std::move(node)), dir_(std::move(dir)) {}
 
   std::unique_ptr<DhtNode> node_;
+  const std::string dir_;
 };
 
 // Runs `start(done)`, which must start one PeerClient call completing

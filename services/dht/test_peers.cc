@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/peer_tls.h"
 #include "services/dht/p2p_convert.h"
 
 namespace datamgmt::dht {
@@ -23,10 +25,20 @@ constexpr absl::Duration kGrace = absl::Seconds(1);
 // ---- ScriptedPeer ----------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<ScriptedPeer>> ScriptedPeer::Start(
-    kademlia::NodeId id) {
-  std::unique_ptr<ScriptedPeer> peer(new ScriptedPeer(id));
+    const crypto::NodeKey& key, bool insecure) {
+  std::unique_ptr<ScriptedPeer> peer(
+      new ScriptedPeer(kademlia::NodeId(key.Id())));
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!insecure) {
+    absl::StatusOr<std::string> cert = key.SelfSignedCertificatePem(absl::Now());
+    if (!cert.ok()) return cert.status();
+    credentials = PeerServerCredentials(
+        {.private_key_pem = key.PrivateKeyPem(), .certificate_pem = *cert});
+  }
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
-      {.listen_address = "127.0.0.1:0", .shutdown_grace = kGrace},
+      {.listen_address = "127.0.0.1:0",
+       .shutdown_grace = kGrace,
+       .credentials = std::move(credentials)},
       {{peer.get(), std::string(p2p::v1::PeerProtocol::service_full_name())}});
   if (!server.ok()) return server.status();
   peer->server_ = *std::move(server);

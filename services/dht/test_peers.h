@@ -1,6 +1,7 @@
 // Test doubles on real sockets for the P2P tests:
 //  * ScriptedPeer: a PeerProtocol server whose answers the test scripts
-//    (responder, contacts, FindValue bytes that may be tampered, a status).
+//    (responder, contacts, FindValue bytes that may be tampered, a status),
+//    presenting the certificate of its key (or plaintext).
 //  * SilentPeer: a listening socket that accepts connections and never
 //    answers (a hung peer: calls to it end only at their deadline).
 //  * FakePeerManager: a PeerManager server answering ListPeers and
@@ -19,6 +20,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crypto/node_key.h"
 #include "common/grpc/server.h"
 #include "common/kademlia/contact.h"
 #include "common/kademlia/node_id.h"
@@ -30,11 +32,13 @@ namespace datamgmt::dht {
 
 class ScriptedPeer final : public p2p::v1::PeerProtocol::CallbackService {
  public:
+  // Serves mutual TLS with a certificate of `key` (as a node does), or
+  // plaintext if `insecure`. Its ID is the key's.
   static absl::StatusOr<std::unique_ptr<ScriptedPeer>> Start(
-      kademlia::NodeId id);
+      const crypto::NodeKey& key, bool insecure = false);
   ~ScriptedPeer() override;
 
-  // Its ID and "127.0.0.1:<port>".
+  // Its key's ID and "127.0.0.1:<port>".
   kademlia::Contact contact() const;
 
   // Every answer's responder. Default: contact().

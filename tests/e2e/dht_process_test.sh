@@ -34,13 +34,14 @@ for ((i = 1; i <= N; i++)); do
 done
 ready=1
 for ((i = 1; i <= N; i++)); do
-  e2e_wait_serving "127.0.0.1:${P2P[$i]}" 30 || ready=0
+  e2e_wait_serving_p2p "127.0.0.1:${P2P[$i]}" 30 || ready=0
   e2e_wait_serving "127.0.0.1:${API[$i]}" 30 || ready=0
 done
 e2e_check "every node reports SERVING on its P2P and API ports" test "$ready" = 1
 
-# Reflection, as grpcurl users rely on it.
-p2p_services=$("$GRPCURL" -plaintext "127.0.0.1:${P2P[1]}" list 2>&1)
+# Reflection, as grpcurl users rely on it (the P2P port is mutual TLS).
+e2e_p2p_tls
+p2p_services=$("$GRPCURL" "${E2E_P2P_TLS[@]}" "127.0.0.1:${P2P[1]}" list 2>&1)
 api_services=$("$GRPCURL" -plaintext "127.0.0.1:${API[1]}" list 2>&1)
 e2e_check "reflection lists PeerProtocol on the P2P port" \
   e2e_has_line "$p2p_services" datamgmt.p2p.v1.PeerProtocol

@@ -15,7 +15,7 @@
 #
 # Environment: E2E_BIN (bazel-bin), GRPCURL (path to grpcurl; needed by
 # e2e_health, e2e_wait_serving and e2e_grpc), E2E_KEEP=1 to keep the work
-# dir. Needs bash, coreutils, grpcurl and jq.
+# dir. Needs bash, coreutils, grpcurl, jq and (for P2P ports) openssl.
 
 set -uo pipefail
 
@@ -119,6 +119,36 @@ e2e_is_serving() { [[ "$(e2e_health "$@")" == "SERVING" ]]; }
 # e2e_wait_serving ADDRESS DEADLINE [SERVICE]
 e2e_wait_serving() {
   e2e_poll "$2" e2e_is_serving "$1" "${3:-}"
+}
+
+# dht-service's P2P port speaks mutual TLS with self-signed certificates:
+# grpcurl needs -insecure and a client certificate. e2e_p2p_tls makes a
+# throwaway P-256 key pair once per test and sets E2E_P2P_TLS to the flags
+# (an array): "$GRPCURL" "${E2E_P2P_TLS[@]}" ADDRESS list. The client's
+# node ID (SHA-256 of its SubjectPublicKeyInfo) is in E2E_P2P_TLS_ID.
+e2e_p2p_tls() {
+  local dir="$E2E_WORK/p2p-client"
+  if [[ ! -f "$dir/cert.pem" ]]; then
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -keyout "$dir/key.pem" -out "$dir/cert.pem" -subj /CN=e2e-grpcurl \
+      -days 2 2>/dev/null || return 1
+  fi
+  E2E_P2P_TLS=(-insecure -cert "$dir/cert.pem" -key "$dir/key.pem")
+  E2E_P2P_TLS_ID=$(openssl pkey -in "$dir/key.pem" -pubout -outform DER |
+    sha256sum | cut -d' ' -f1)
+}
+
+# e2e_health_p2p / e2e_wait_serving_p2p: the same over the P2P port's TLS.
+e2e_health_p2p() {
+  : "${GRPCURL:?GRPCURL must point at grpcurl}"
+  e2e_p2p_tls || return 1
+  "$GRPCURL" "${E2E_P2P_TLS[@]}" -max-time 2 -d "{\"service\": \"${2:-}\"}" \
+    "$1" grpc.health.v1.Health/Check 2>/dev/null | jq -r '.status // empty'
+}
+e2e_is_serving_p2p() { [[ "$(e2e_health_p2p "$@")" == "SERVING" ]]; }
+e2e_wait_serving_p2p() {
+  e2e_poll "$2" e2e_is_serving_p2p "$1" "${3:-}"
 }
 
 # grpcurl against ADDRESS: e2e_grpc ADDRESS METHOD [JSON]

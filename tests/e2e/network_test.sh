@@ -199,15 +199,21 @@ e2e_check "node 1 answered a bootstrap ping from node 2" \
 
 # --- 6. grpcurl through reflection. ---
 # check_service ADDRESS SERVICE RPC: list, describe, health.
+# The P2P port is mutual TLS: grpcurl -insecure with a client certificate.
 check_service() {
-  local addr=$1 service=$2 rpc=$3
+  local addr=$1 service=$2 rpc=$3 flags=(-plaintext) health=e2e_health
+  if [[ $service == datamgmt.p2p.v1.PeerProtocol ]]; then
+    e2e_p2p_tls
+    flags=("${E2E_P2P_TLS[@]}")
+    health=e2e_health_p2p
+  fi
   e2e_check "grpcurl list on $addr shows $service" e2e_has_line \
-    "$("$GRPCURL" -plaintext -max-time 10 "$addr" list 2>&1)" "$service"
+    "$("$GRPCURL" "${flags[@]}" -max-time 10 "$addr" list 2>&1)" "$service"
   e2e_check "grpcurl describe $service shows rpc $rpc" e2e_has \
-    "$("$GRPCURL" -plaintext -max-time 10 "$addr" describe "$service" 2>&1)" \
+    "$("$GRPCURL" "${flags[@]}" -max-time 10 "$addr" describe "$service" 2>&1)" \
     "rpc $rpc"
   e2e_expect_eq "grpc.health.v1 says $service is SERVING" \
-    "$(e2e_health "$addr" "$service")" SERVING
+    "$("$health" "$addr" "$service")" SERVING
 }
 check_service "127.0.0.1:${P2P[1]}" datamgmt.p2p.v1.PeerProtocol FindValue
 check_service "127.0.0.1:${API[1]}" datamgmt.dht.v1.DhtService PutData
