@@ -44,6 +44,7 @@
 #include "datamgmt/peers/v1/peers.grpc.pb.h"
 #include "services/dht/content_store.h"
 #include "services/dht/data_ops.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -79,6 +80,8 @@ struct DhtApiServiceDeps {
   peers::v1::PeerManager::StubInterface* peer_manager = nullptr;
   // When dht-service started (uptime, DhtStats.start_time).
   absl::Time start_time = absl::UnixEpoch();
+  // Optional: the abuse counters of DhtStats (zeros without it).
+  const PeerGuard* guard = nullptr;
 };
 
 // Metadata keys the REST gateway maps to HTTP: grpc-gateway's "x-http-code"

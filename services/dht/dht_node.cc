@@ -1,5 +1,6 @@
 #include "services/dht/dht_node.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -49,6 +50,17 @@ absl::Status DhtNodeOptions::Validate() const {
   if (peer_manager_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("peer_manager_timeout must be positive");
   }
+  if (p2p_max_receive_message_bytes <
+      static_cast<int64_t>(p2p.max_value_bytes + kP2pMessageOverheadBytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "p2p_max_receive_message_bytes must be at least the largest value (",
+        p2p.max_value_bytes, ") + ", kP2pMessageOverheadBytes, ", got ",
+        p2p_max_receive_message_bytes));
+  }
+  if (p2p_max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError(
+        "p2p_max_concurrent_streams must be at least 1");
+  }
   if (max_peer_channels < 1) {
     return absl::InvalidArgumentError("max_peer_channels must be at least 1");
   }
@@ -57,7 +69,8 @@ absl::Status DhtNodeOptions::Validate() const {
   }
   for (const absl::Status& s :
        {table.Validate(), lookup.Validate(), client.Validate(), p2p.Validate(),
-        data.Validate(), reporter.Validate(), maintenance.Validate()}) {
+        data.Validate(), reporter.Validate(), maintenance.Validate(),
+        guard.Validate(), standings.Validate()}) {
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -102,6 +115,11 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
       Routing::Create(*id, options.table, *clock_);
   if (!routing.ok()) return routing.status();
   routing_ = *std::move(routing);
+  absl::StatusOr<std::unique_ptr<PeerGuard>> guard =
+      PeerGuard::Create(*clock_, options.guard);
+  if (!guard.ok()) return guard.status();
+  guard_ = *std::move(guard);
+  guard_->AddBanListener([this](const BanNotice& ban) { OnBan(ban); });
   channels_ = std::make_unique<ChannelCache>(
       ChannelCacheOptions{.max_channels = options.max_peer_channels});
 
@@ -119,9 +137,17 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
       reporter_ = *std::move(reporter);
       observer = reporter_.get();
     }
+    StandingReporterOptions standings_options = options.standings;
+    standings_options.rpc_timeout = options.peer_manager_timeout;
+    absl::StatusOr<std::unique_ptr<StandingReporter>> standings =
+        StandingReporter::Create(*peer_manager_, *guard_, *clock_,
+                                 standings_options);
+    if (!standings.ok()) return standings.status();
+    standings_ = *std::move(standings);
   }
   GrpcPeerClientOptions client_options = options.client;
   client_options.observer = observer;
+  client_options.guard = guard_.get();
   absl::StatusOr<std::unique_ptr<GrpcPeerClient>> client =
       GrpcPeerClient::Create(*self_, *channels_, traffic_, *clock_,
                              client_options);
@@ -143,7 +169,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
                           .stats = &traffic_,
                           .clock = clock_,
                           .peer_manager = peer_manager_.get(),
-                          .observer = observer},
+                          .observer = observer,
+                          .guard = guard_.get()},
                          p2p_options);
   if (!p2p.ok()) return p2p.status();
   p2p_service_ = *std::move(p2p);
@@ -159,7 +186,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
        .traffic = &traffic_,
        .clock = clock_,
        .peer_manager = peer_manager_.get(),
-       .start_time = start_time_},
+       .start_time = start_time_,
+       .guard = guard_.get()},
       {.peer_manager_timeout = options.peer_manager_timeout,
        .peer_counts_max_age = options.peer_counts_max_age});
   if (!api.ok()) return api.status();
@@ -187,6 +215,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
 
   absl::StatusOr<std::unique_ptr<GrpcServer>> p2p_server = GrpcServer::Start(
       {.listen_address = options.p2p_listen_address,
+       .max_receive_message_bytes = options.p2p_max_receive_message_bytes,
+       .max_concurrent_streams = options.p2p_max_concurrent_streams,
        .shutdown_grace = options.shutdown_grace},
       {{p2p_service_.get(),
         std::string(p2p::v1::PeerProtocol::service_full_name())}});
@@ -213,11 +243,30 @@ void DhtNode::MaintenanceLoop() {
   absl::MutexLock lock(&loop_mu_);
   while (!stopping_) {
     loop_mu_.Unlock();
-    const absl::Time next = maintenance_->Tick(clock_->Now());
+    guard_->ExpireBans();
+    absl::Time next = maintenance_->Tick(clock_->Now());
+    if (standings_ != nullptr) {
+      next = std::min(next, standings_->Flush(clock_->Now()));
+    }
     loop_mu_.Lock();
     loop_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
                               next - clock_->Now());
   }
+}
+
+void DhtNode::OnBan(const BanNotice& ban) {
+  if (ban.id.has_value()) {
+    routing_->Remove(*ban.id);
+  } else {
+    for (const kademlia::Contact& c : routing_->Contacts()) {
+      absl::StatusOr<net::PeerAddress> address =
+          net::ParsePeerAddress(c.address);
+      if (address.ok() && guard_->SourceOfHost(address->host) == ban.source) {
+        routing_->Remove(c.id);
+      }
+    }
+  }
+  if (standings_ != nullptr) standings_->Changed();
 }
 
 DhtNode::~DhtNode() { Shutdown(); }
@@ -244,6 +293,8 @@ void DhtNode::Shutdown() {
     reporter_->Flush(absl::InfiniteFuture());
     reporter_->WaitIdle();
   }
+  // Nothing can ban anyone any more (servers and client are gone).
+  standings_.reset();
   maintenance_.reset();
   dialer_service_.reset();
   api_service_.reset();
@@ -252,6 +303,7 @@ void DhtNode::Shutdown() {
   runner_.reset();
   learner_.reset();
   reporter_.reset();
+  guard_.reset();
   routing_.reset();
   store_.reset();
 }

@@ -45,12 +45,18 @@
 #include "services/dht/maintenance.h"
 #include "services/dht/p2p_service.h"
 #include "services/dht/peer_dialer_service.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/peer_manager_reporter.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
+#include "services/dht/standing_reporter.h"
 #include "services/dht/traffic_stats.h"
 
 namespace datamgmt::dht {
+
+// Room in a P2P request beyond its value: the key, the sender, and up to
+// 100 peer entries of a SharePeers (each at most ~300 bytes).
+inline constexpr size_t kP2pMessageOverheadBytes = 64 << 10;
 
 struct DhtNodeOptions {
   // Holds `node_id` (node_identity.h) and the RocksDB store in `content/`;
@@ -92,6 +98,22 @@ struct DhtNodeOptions {
   PeerManagerReporterOptions reporter{};
   // Bucket refresh, republish (default hourly), bootstrap.
   MaintenanceOptions maintenance{};
+  // Abuse resistance on the P2P port (rate limits, scores, bans). Default:
+  // see PeerGuardOptions (200 requests/s per node ID, 400 per address, ban
+  // at score -100 for 1 hour, loopback exempt from limits).
+  PeerGuardOptions guard{};
+  // Reports of misbehaving peers to peer-manager. Its rpc_timeout is
+  // replaced by peer_manager_timeout. Default: see the struct.
+  StandingReporterOptions standings{};
+  // Largest request message the P2P port accepts (gRPC answers larger ones
+  // with RESOURCE_EXHAUSTED before any handler runs). At least
+  // p2p.max_value_bytes + kP2pMessageOverheadBytes, so that a Store of the
+  // largest value fits. Default: 1 MiB + 64 KiB.
+  int p2p_max_receive_message_bytes =
+      static_cast<int>(kMaxValueBytes + kP2pMessageOverheadBytes);
+  // Concurrent calls (HTTP/2 streams) per connection on the P2P port. At
+  // least 1. Default: 100.
+  int p2p_max_concurrent_streams = 100;
   // Channels to peers kept open at most. At least 1. Default: 256.
   size_t max_peer_channels = 256;
   // How long Shutdown lets calls in flight finish. Default: 10 s.
@@ -143,21 +165,28 @@ class DhtNode {
   Maintenance& maintenance() { return *maintenance_; }
   // nullptr without a peer-manager or with an injected observer.
   PeerManagerReporter* reporter() { return reporter_.get(); }
+  PeerGuard& guard() { return *guard_; }
+  // nullptr without a peer-manager.
+  StandingReporter* standing_reporter() { return standings_.get(); }
 
  private:
   DhtNode() = default;
   absl::Status Wire(const DhtNodeOptions& options);
   void MaintenanceLoop();
+  // A ban began: drop the peer from the routing table, report it.
+  void OnBan(const BanNotice& ban);
 
   Clock* clock_ = nullptr;
   absl::Time start_time_;
   std::unique_ptr<ContentStore> store_;
   std::unique_ptr<SelfContact> self_;
   std::unique_ptr<Routing> routing_;
+  std::unique_ptr<PeerGuard> guard_;
   TrafficStats traffic_;
   std::unique_ptr<ChannelCache> channels_;
   std::unique_ptr<peers::v1::PeerManager::Stub> peer_manager_;
   std::unique_ptr<PeerManagerReporter> reporter_;
+  std::unique_ptr<StandingReporter> standings_;
   std::unique_ptr<GrpcPeerClient> client_;
   std::unique_ptr<ContactLearner> learner_;
   std::unique_ptr<LookupRunner> runner_;

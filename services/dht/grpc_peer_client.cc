@@ -117,6 +117,13 @@ void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
     done(s);
     return;
   }
+  if (options_.guard != nullptr) {
+    absl::Status s = options_.guard->CheckDial(spec.address, spec.expected);
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+  }
   auto call = std::make_shared<Call<Req, Resp, Reply>>();
   call->spec = std::move(spec);
   call->request = std::move(request);
@@ -145,7 +152,15 @@ void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
                .expected = call->spec.expected,
                .max_contacts = static_cast<size_t>(options_.max_contacts),
                .max_value_bytes = options_.max_value_bytes};
-           Finish(call, verify(call->response, ctx));
+           absl::StatusOr<Reply> reply = verify(call->response, ctx);
+           if (options_.guard != nullptr) {
+             absl::Status judged = options_.guard->JudgeAnswer(
+                 call->spec.address, call->spec.expected,
+                 reply.ok() ? absl::StatusOr<Contact>(reply->responder)
+                            : absl::StatusOr<Contact>(reply.status()));
+             if (!judged.ok()) reply = judged;
+           }
+           Finish(call, std::move(reply));
          });
 }
 

@@ -11,6 +11,12 @@
 // answer are dropped, and lists are capped (k contacts, 100 peers).
 // Every call is counted in TrafficStats and, unless CallOptions says not
 // to, reported to the ContactObserver.
+// With a PeerGuard (peer_guard.h), a banned peer (its node ID, or its host
+// address) is never dialled: the call fails at once with PERMISSION_DENIED,
+// unsent, uncounted and unreported. Verified answers are judged: tampered
+// values, malformed answers and unexpected responders are charged to the
+// peer, good answers credit it, and an answer from a banned node ID fails
+// the call with PERMISSION_DENIED.
 //
 //   ChannelCache channels({});
 //   GrpcPeerClient client(self, channels, traffic, RealClock(), {});
@@ -46,6 +52,7 @@
 #include "services/dht/p2p_convert.h"
 #include "services/dht/p2p_method.h"
 #include "services/dht/peer_client.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
 
@@ -67,6 +74,9 @@ struct GrpcPeerClientOptions {
   // Receives every call's outcome (unless CallOptions::report_result is
   // false). Not owned; must outlive the client. Default: none.
   ContactObserver* observer = nullptr;
+  // Scores peers and refuses banned ones. Not owned; must outlive the
+  // client. Default: none.
+  PeerGuard* guard = nullptr;
 
   // Returns InvalidArgument naming the first bad field.
   absl::Status Validate() const;

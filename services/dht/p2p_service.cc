@@ -57,9 +57,26 @@ void P2pService::Complete(grpc::ServerUnaryReactor* reactor, P2pMethod method,
 }
 
 absl::StatusOr<Contact> P2pService::AcceptSender(
-    const p2p::v1::Contact& proto) {
+    const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& proto) {
+  std::string source;
+  if (deps_.guard != nullptr) {
+    source = deps_.guard->SourceOf(ctx.peer());
+    if (absl::Status s = deps_.guard->AdmitSource(source); !s.ok()) return s;
+  }
   absl::StatusOr<Contact> sender = ContactFromProto(proto, "sender");
-  if (!sender.ok()) return sender.status();
+  if (!sender.ok()) {
+    if (deps_.guard != nullptr) {
+      deps_.guard->Penalize({.source = source},
+                            abuse::Offense::kMalformedMessage,
+                            sender.status().message());
+    }
+    return sender.status();
+  }
+  if (deps_.guard != nullptr) {
+    if (absl::Status s = deps_.guard->AdmitSender(*sender, source); !s.ok()) {
+      return s;
+    }
+  }
   absl::Status learned = deps_.learner->Learn(*sender);
   if (learned.code() == absl::StatusCode::kFailedPrecondition) {
     return sender;  // our own ID: answered, never learned
@@ -78,8 +95,33 @@ std::vector<Contact> P2pService::ClosestFor(const NodeId& target,
   return closest;
 }
 
-void P2pService::ChargeSender(const Contact& sender, P2pMethod method,
-                              const absl::Status& status) {
+absl::Status P2pService::Malformed(const grpc::CallbackServerContext& ctx,
+                                   const Contact& sender,
+                                   absl::Status status) {
+  if (deps_.guard != nullptr) {
+    deps_.guard->Penalize({.id = sender.id,
+                           .address = sender.address,
+                           .source = deps_.guard->SourceOf(ctx.peer())},
+                          abuse::Offense::kMalformedMessage, status.message());
+  }
+  return status;
+}
+
+bool P2pService::Banned(const PeerEntry& entry) const {
+  return deps_.guard != nullptr &&
+         deps_.guard->IsBannedPeer(entry.node_id, entry.host);
+}
+
+void P2pService::ChargeSender(const grpc::CallbackServerContext& ctx,
+                              const Contact& sender, P2pMethod method,
+                              const absl::Status& status,
+                              abuse::Offense offense) {
+  if (deps_.guard != nullptr) {
+    deps_.guard->Penalize({.id = sender.id,
+                           .address = sender.address,
+                           .source = deps_.guard->SourceOf(ctx.peer())},
+                          offense, status.message());
+  }
   deps_.routing->MarkFailed(sender.id);
   if (deps_.observer == nullptr) return;
   deps_.observer->OnContactResult(
@@ -93,7 +135,7 @@ void P2pService::ChargeSender(const Contact& sender, P2pMethod method,
 grpc::ServerUnaryReactor* P2pService::Ping(grpc::CallbackServerContext* ctx,
                                            const p2p::v1::PingRequest* request,
                                            p2p::v1::PingResponse* response) {
-  const absl::Status status = AcceptSender(request->sender()).status();
+  const absl::Status status = AcceptSender(*ctx, request->sender()).status();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Complete(reactor, P2pMethod::kPing, request->ByteSizeLong(), response,
            response->mutable_responder(), status);
@@ -104,10 +146,10 @@ grpc::ServerUnaryReactor* P2pService::FindNode(
     grpc::CallbackServerContext* ctx, const p2p::v1::FindNodeRequest* request,
     p2p::v1::FindNodeResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> target = IdFromProto(request->target(), "target");
-    if (!target.ok()) return target.status();
+    if (!target.ok()) return Malformed(*ctx, *sender, target.status());
     for (const Contact& c : ClosestFor(*target, sender->id)) {
       *response->add_contacts() = ContactToProto(c);
     }
@@ -123,10 +165,10 @@ grpc::ServerUnaryReactor* P2pService::FindValue(
     grpc::CallbackServerContext* ctx, const p2p::v1::FindValueRequest* request,
     p2p::v1::FindValueResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
-    if (!key.ok()) return key.status();
+    if (!key.ok()) return Malformed(*ctx, *sender, key.status());
     absl::StatusOr<std::string> value = deps_.store->Get(*key);
     if (value.ok() && !value->empty()) {
       response->set_value(*std::move(value));
@@ -154,12 +196,15 @@ grpc::ServerUnaryReactor* P2pService::Store(
     grpc::CallbackServerContext* ctx, const p2p::v1::StoreRequest* request,
     p2p::v1::StoreResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+    absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
-    if (!key.ok()) return key.status();
+    if (!key.ok()) return Malformed(*ctx, *sender, key.status());
     const std::string& value = request->value();
-    if (value.empty()) return absl::InvalidArgumentError("value is empty");
+    if (value.empty()) {
+      return Malformed(*ctx, *sender,
+                       absl::InvalidArgumentError("value is empty"));
+    }
     if (value.size() > options_.max_value_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "value of ", value.size(), " bytes exceeds the limit of ",
@@ -174,7 +219,8 @@ grpc::ServerUnaryReactor* P2pService::Store(
                        value.size(), "-byte value is not ", key->ToHex()));
       spdlog::warn("rejected Store from {} (node {}): {}", sender->address,
                    sender->id.ShortHex(), std::string(mismatch.message()));
-      ChargeSender(*sender, P2pMethod::kStore, mismatch);
+      ChargeSender(*ctx, *sender, P2pMethod::kStore, mismatch,
+                   abuse::Offense::kTamperedData);
       return mismatch;
     }
     spdlog::error("Store {} from {}: local storage failed: {}", key->ToHex(),

@@ -41,7 +41,7 @@ grpc::ServerUnaryReactor* P2pService::GetPeers(
     grpc::CallbackServerContext* ctx, const p2p::v1::GetPeersRequest* request,
     p2p::v1::GetPeersResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+  absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
   absl::Status status = sender.status();
   if (status.ok() && deps_.peer_manager == nullptr) {
     status = absl::UnavailableError("no peer store (peer-manager) configured");
@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* P2pService::GetPeers(
         for (const peers::v1::Peer& peer : call->response.peers()) {
           absl::StatusOr<PeerEntry> entry = PeerEntryFromPeer(peer);
           if (!entry.ok() || IsNode(*entry, requester) ||
-              IsNode(*entry, self)) {
+              IsNode(*entry, self) || Banned(*entry)) {
             continue;
           }
           entries.push_back(*std::move(entry));
@@ -98,13 +98,15 @@ grpc::ServerUnaryReactor* P2pService::SharePeers(
     grpc::CallbackServerContext* ctx, const p2p::v1::SharePeersRequest* request,
     p2p::v1::SharePeersResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<Contact> sender = AcceptSender(request->sender());
+  absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
   absl::Status status = sender.status();
   if (status.ok() &&
       static_cast<size_t>(request->peers_size()) > kMaxPeerEntries) {
     status = absl::ResourceExhaustedError(
         absl::StrCat("SharePeers carries at most ", kMaxPeerEntries,
                      " entries, got ", request->peers_size()));
+    ChargeSender(*ctx, *sender, P2pMethod::kSharePeers, status,
+                 abuse::Offense::kProtocolViolation);
   }
   if (status.ok() && deps_.peer_manager == nullptr) {
     status = absl::UnavailableError("no peer store (peer-manager) configured");
@@ -121,7 +123,7 @@ grpc::ServerUnaryReactor* P2pService::SharePeers(
   uint32_t ignored = 0;
   for (const p2p::v1::PeerEntry& proto : request->peers()) {
     absl::StatusOr<PeerEntry> entry = PeerEntryFromProto(proto);
-    if (!entry.ok() || IsNode(*entry, self)) {
+    if (!entry.ok() || IsNode(*entry, self) || Banned(*entry)) {
       ++ignored;
       continue;
     }

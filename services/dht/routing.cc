@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/net/peer_address.h"
+#include "spdlog/spdlog.h"
 
 namespace datamgmt::dht {
 
@@ -33,8 +34,24 @@ absl::StatusOr<std::optional<Contact>> Routing::Learn(const Contact& contact) {
         "contact ", contact.id.ShortHex(), " is this node; not learned"));
   }
   const absl::Time now = clock_.Now();
+  {
+    absl::MutexLock lock(&mu_);
+    kademlia::AddResult result = table_.Add(contact, now);
+    if (result.outcome != kademlia::AddResult::Outcome::kRejectedPrefixLimit) {
+      return std::move(result.ping_candidate);
+    }
+    ++prefix_rejections_;
+  }
+  spdlog::debug(
+      "node {} at {} not added to the routing table: its address range has "
+      "its share of the bucket",
+      contact.id.ShortHex(), contact.address);
+  return std::nullopt;
+}
+
+uint64_t Routing::prefix_rejections() const {
   absl::MutexLock lock(&mu_);
-  return table_.Add(contact, now).ping_candidate;
+  return prefix_rejections_;
 }
 
 void Routing::OnPingResult(const NodeId& id, bool responded) {

@@ -40,6 +40,7 @@ struct TestNodeOptions {
   DataOpsOptions data{};
   MaintenanceOptions maintenance{};
   PeerManagerReporterOptions reporter{};
+  PeerGuardOptions guard{};
   // Default (nullptr): RealClock().
   Clock* clock = nullptr;
   // peer-manager's address; empty for none.
@@ -71,6 +72,7 @@ class TestNode {
   GrpcPeerClient& client() { return node_->client(); }
   ContactLearner& learner() { return node_->learner(); }
   LookupRunner& lookups() { return node_->lookups(); }
+  PeerGuard& guard() { return node_->guard(); }
 
  private:
   explicit TestNode(std::unique_ptr<DhtNode> node) : node_(std::move(node)) {}
