@@ -112,7 +112,11 @@ void StandingReporter::Send() {
       absl::ToChronoTime(absl::Now() + options_.rpc_timeout));
   stub_.async()->ReportPeerStandings(
       &call->ctx, &call->request, &call->response,
-      [this, call](grpc::Status status) {
+      [this, call](grpc::Status status) mutable {
+        // Done with the call: free it (and its ClientContext) before the
+        // reporter may count as idle and be destroyed.
+        const int sent = call->request.standings_size();
+        call.reset();
         if (!status.ok()) {
           spdlog::debug("ReportPeerStandings to peer-manager failed: {}",
                         status.error_message());
@@ -123,7 +127,7 @@ void StandingReporter::Send() {
           absl::MutexLock lock(&mu_);
           if (status.ok()) {
             ++sent_;
-            last_nonempty_ = call->request.standings_size() > 0;
+            last_nonempty_ = sent > 0;
             next_refresh_ = done + options_.refresh_interval;
             // A ban began while this call was in flight: send again, still
             // in flight (so WaitIdle waits for that call too).

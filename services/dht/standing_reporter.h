@@ -9,10 +9,11 @@
 //   ... in the maintenance loop:
 //   absl::Time next = reporter.Flush(clock.Now());
 //
-// When: at once when a ban begins (Changed), and every `refresh_interval`
-// while the last list sent was not empty (scores decay, bans end, and a
-// restarted peer-manager learns the list again); an empty list is sent
-// once, when the last ban or suspect is gone. A failed send is retried
+// When: at the first Flush (an empty list clears what a previous run of
+// dht-service reported), at once when a ban begins (Changed), and every
+// `refresh_interval` while the last list sent was not empty (scores decay,
+// bans end, and a restarted peer-manager learns the list again); an empty
+// list is sent once, when the last ban or suspect is gone. A failed send is retried
 // after `retry_delay`. At most one call is in flight.
 //
 // Thread-safe; nothing blocks on the network. The destructor waits for the
@@ -93,7 +94,7 @@ class StandingReporter {
   const StandingReporterOptions options_;
 
   mutable absl::Mutex mu_;
-  bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  bool dirty_ ABSL_GUARDED_BY(mu_) = true;  // the first Flush sends
   bool in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool last_nonempty_ ABSL_GUARDED_BY(mu_) = false;
   // Earliest time of the next send (retry delay, refresh).

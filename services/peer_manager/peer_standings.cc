@@ -14,12 +14,13 @@ std::string SourceKeyOfHost(absl::string_view host) {
 }
 
 absl::StatusOr<int> PeerStandings::Replace(
-    std::vector<ReportedStanding> standings) {
+    std::vector<ReportedStanding> standings, absl::Time now) {
   if (standings.size() > kMaxStandings) {
     return absl::ResourceExhaustedError(
         absl::StrCat("at most ", kMaxStandings, " standings per report, got ",
                      standings.size()));
   }
+  reported_at_ = now;
   standings_.clear();
   by_node_id_.clear();
   by_address_.clear();
@@ -40,9 +41,11 @@ absl::StatusOr<int> PeerStandings::Replace(
 std::optional<ReportedStanding> PeerStandings::Best(
     const std::vector<size_t>& matches, absl::Time now) const {
   const ReportedStanding* best = nullptr;
+  const bool fresh = now - reported_at_ <= kStandingsMaxAge;
   for (size_t i : matches) {
     const ReportedStanding& s = standings_[i];
     if (s.banned_until.has_value() && !s.BannedAt(now)) continue;  // ended
+    if (!s.BannedAt(now) && !fresh) continue;  // a stale suspect score
     if (best == nullptr || (s.BannedAt(now) && !best->BannedAt(now)) ||
         (s.BannedAt(now) == best->BannedAt(now) && s.score < best->score)) {
       best = &s;

@@ -7,13 +7,16 @@
 //   PeerStandings standings;
 //   standings.Replace({ReportedStanding{.node_id = id,
 //                                       .banned_until = now + absl::Hours(1),
-//                                       .reason = "tampered data"}});
+//                                       .reason = "tampered data"}},
+//                     now);
 //   if (auto s = standings.For(record, now); s && s->BannedAt(now)) ...
 //
 // A standing applies to a peer whose node ID, address, or host (an IP
 // address within the standing's source address or /64) matches; a ban
 // wins over a suspect score. Bans end at their banned_until whatever the
-// reports do. Lookups are hash-map lookups: cheap for every listed peer.
+// reports do; suspect scores are shown only while the report is fresher
+// than kStandingsMaxAge (dht-service resends every minute while it has
+// any, so a dht-service that stopped reporting leaves no stale scores). Lookups are hash-map lookups: cheap for every listed peer.
 //
 // Thread-compatible: PeerStore guards it.
 #ifndef DATAMGMT_SERVICES_PEER_MANAGER_PEER_STANDINGS_H_
@@ -35,6 +38,8 @@ namespace datamgmt::peer_manager {
 
 // peers.proto's limit on one report.
 inline constexpr size_t kMaxStandings = 1000;
+// How long a report's suspect scores are shown.
+inline constexpr absl::Duration kStandingsMaxAge = absl::Minutes(5);
 
 struct ReportedStanding {
   std::optional<net::PeerAddress> address{};
@@ -53,10 +58,12 @@ struct ReportedStanding {
 
 class PeerStandings {
  public:
-  // Replaces every standing with `standings`, skipping those with no
-  // address, node ID or source. Returns how many were kept, or
-  // ResourceExhausted (keeping the old list) for more than kMaxStandings.
-  absl::StatusOr<int> Replace(std::vector<ReportedStanding> standings);
+  // Replaces every standing with `standings`, reported at `now`, skipping
+  // those with no address, node ID or source. Returns how many were kept,
+  // or ResourceExhausted (keeping the old list) for more than
+  // kMaxStandings.
+  absl::StatusOr<int> Replace(std::vector<ReportedStanding> standings,
+                              absl::Time now);
 
   // The standing that applies to `record` at `now`: a ban in force if one
   // matches, else a suspect's score (bans that ended do not apply).
@@ -76,6 +83,7 @@ class PeerStandings {
                                        absl::Time now) const;
 
   std::vector<ReportedStanding> standings_;
+  absl::Time reported_at_ = absl::InfinitePast();
   // Indexes into standings_.
   absl::flat_hash_map<std::string, std::vector<size_t>> by_node_id_;
   absl::flat_hash_map<std::string, std::vector<size_t>> by_address_;

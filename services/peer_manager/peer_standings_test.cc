@@ -63,7 +63,7 @@ TEST_F(PeerStoreStandingsTest, WithoutReportsNothingChanges) {
 
 TEST_F(PeerStoreStandingsTest, ABannedPeerIsMarkedAndNeverHealthy) {
   ASSERT_EQ(*store_->ReplaceStandings(
-                {Ban("", Id('a'), kNow + absl::Hours(1))}),
+                {Ban("", Id('a'), kNow + absl::Hours(1))}, kNow),
             1);
   std::vector<PeerView> all = store_->List(false, kNow);
   ASSERT_EQ(all.size(), 3u);
@@ -88,7 +88,8 @@ TEST_F(PeerStoreStandingsTest, ABannedPeerIsMarkedAndNeverHealthy) {
 TEST_F(PeerStoreStandingsTest, ABanEndsAtItsTimeWithoutANewReport) {
   ASSERT_TRUE(store_->ReplaceStandings(
                         {Ban("10.0.0.2:8000", std::nullopt,
-                             kNow + absl::Minutes(10))})
+                             kNow + absl::Minutes(10))},
+                        kNow)
                   .ok());
   EXPECT_EQ(store_->Stats(kNow).healthy, 2);
   const absl::Time later = kNow + absl::Minutes(10);
@@ -103,7 +104,7 @@ TEST_F(PeerStoreStandingsTest, SourceAddressBansMatchTheHost) {
   by_source.source = "10.0.0.3";
   by_source.banned_until = kNow + absl::Hours(1);
   by_source.reason = "rate limited";
-  ASSERT_TRUE(store_->ReplaceStandings({by_source}).ok());
+  ASSERT_TRUE(store_->ReplaceStandings({by_source}, kNow).ok());
   EXPECT_EQ(Addresses(store_->List(true, kNow)),
             (std::vector<std::string>{"10.0.0.1:8000", "10.0.0.2:8000"}));
 }
@@ -111,7 +112,8 @@ TEST_F(PeerStoreStandingsTest, SourceAddressBansMatchTheHost) {
 TEST_F(PeerStoreStandingsTest, UnknownBannedAddressesAreListedToo) {
   ASSERT_TRUE(store_->ReplaceStandings(
                         {Ban("10.0.0.9:8000", Id('9'), kNow + absl::Hours(1)),
-                         Ban("", Id('e'), kNow + absl::Hours(1))})
+                         Ban("", Id('e'), kNow + absl::Hours(1))},
+                        kNow)
                   .ok());
   std::vector<PeerView> all = store_->List(false, kNow);
   EXPECT_EQ(Addresses(all),
@@ -133,29 +135,35 @@ TEST_F(PeerStoreStandingsTest, SuspectsShowTheirScore) {
   ReportedStanding suspect;
   suspect.node_id = Id('b');
   suspect.score = -30;
-  ASSERT_TRUE(store_->ReplaceStandings({suspect}).ok());
+  ASSERT_TRUE(store_->ReplaceStandings({suspect}, kNow).ok());
   std::vector<PeerView> all = store_->List(false, kNow);
   EXPECT_EQ(all[1].score, -30);
   EXPECT_TRUE(all[1].healthy);
   EXPECT_FALSE(all[1].banned_until.has_value());
+  // A report that is not renewed stops showing scores.
+  EXPECT_EQ(store_->List(false, kNow + kStandingsMaxAge)[1].score, -30);
+  EXPECT_EQ(
+      store_->List(false, kNow + kStandingsMaxAge + absl::Seconds(1))[1].score,
+      0);
 }
 
 TEST_F(PeerStoreStandingsTest, EachReportReplacesThePreviousOne) {
   ASSERT_TRUE(
-      store_->ReplaceStandings({Ban("", Id('a'), kNow + absl::Hours(1))})
+      store_
+          ->ReplaceStandings({Ban("", Id('a'), kNow + absl::Hours(1))}, kNow)
           .ok());
   EXPECT_EQ(store_->Stats(kNow).healthy, 2);
-  ASSERT_TRUE(store_->ReplaceStandings({}).ok());
+  ASSERT_TRUE(store_->ReplaceStandings({}, kNow).ok());
   EXPECT_EQ(store_->Stats(kNow).healthy, 3);
 }
 
 TEST(PeerStandingsTest, ReportsAreCappedAndEmptyStandingsSkipped) {
   PeerStandings standings;
   std::vector<ReportedStanding> too_many(kMaxStandings + 1);
-  EXPECT_EQ(standings.Replace(too_many).status().code(),
+  EXPECT_EQ(standings.Replace(too_many, kNow).status().code(),
             absl::StatusCode::kResourceExhausted);
   ReportedStanding empty;
-  EXPECT_EQ(*standings.Replace({empty}), 0);
+  EXPECT_EQ(*standings.Replace({empty}, kNow), 0);
 }
 
 TEST(PeerStandingsTest, SourceKeys) {

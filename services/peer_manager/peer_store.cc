@@ -116,9 +116,9 @@ PeerCounts PeerStore::Stats(absl::Time now) const {
 }
 
 absl::StatusOr<int> PeerStore::ReplaceStandings(
-    std::vector<ReportedStanding> standings) {
+    std::vector<ReportedStanding> standings, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  return standings_.Replace(std::move(standings));
+  return standings_.Replace(std::move(standings), now);
 }
 
 absl::StatusOr<AddOutcome> PeerStore::Add(absl::string_view address,

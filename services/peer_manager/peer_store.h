@@ -75,7 +75,8 @@ class PeerStore {
   absl::StatusOr<PeerView> Get(absl::string_view address, absl::Time now) const;
   PeerCounts Stats(absl::Time now) const;
   // Replaces the reported standings; see PeerStandings::Replace.
-  absl::StatusOr<int> ReplaceStandings(std::vector<ReportedStanding> s);
+  absl::StatusOr<int> ReplaceStandings(std::vector<ReportedStanding> s,
+                                       absl::Time now);
   absl::StatusOr<AddOutcome> Add(absl::string_view address,
                                  absl::string_view node_id_hex, absl::Time now);
   absl::StatusOr<PeerRecord> Remove(absl::string_view address,
