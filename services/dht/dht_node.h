@@ -1,7 +1,9 @@
 // A whole dht-service node: identity and storage in a data directory, the
 // P2P runtime (routing, outbound client, lookups, PeerProtocol), the local
-// API (DhtService and PeerDialer), the peer-manager reporter and the
-// maintenance loop, wired in the one order that makes shutdown safe. main
+// API (DhtService and PeerDialer), the peer-manager reporters and the
+// maintenance loop, wired in the one order that makes shutdown safe. One
+// PeerGuard (peer_guard.h) polices both directions of P2P traffic; a ban
+// removes the peer from the routing table and is reported to peer-manager. main
 // is flags plus a DhtNode; tests run many in one process.
 //
 //   absl::StatusOr<std::unique_ptr<DhtNode>> node = DhtNode::Start(

@@ -95,15 +95,20 @@ std::vector<Contact> P2pService::ClosestFor(const NodeId& target,
   return closest;
 }
 
+void P2pService::Penalize(const grpc::CallbackServerContext& ctx,
+                          const Contact& sender, abuse::Offense offense,
+                          const absl::Status& status) {
+  if (deps_.guard == nullptr) return;
+  deps_.guard->Penalize({.id = sender.id,
+                         .address = sender.address,
+                         .source = deps_.guard->SourceOf(ctx.peer())},
+                        offense, status.message());
+}
+
 absl::Status P2pService::Malformed(const grpc::CallbackServerContext& ctx,
                                    const Contact& sender,
                                    absl::Status status) {
-  if (deps_.guard != nullptr) {
-    deps_.guard->Penalize({.id = sender.id,
-                           .address = sender.address,
-                           .source = deps_.guard->SourceOf(ctx.peer())},
-                          abuse::Offense::kMalformedMessage, status.message());
-  }
+  Penalize(ctx, sender, abuse::Offense::kMalformedMessage, status);
   return status;
 }
 
@@ -116,12 +121,7 @@ void P2pService::ChargeSender(const grpc::CallbackServerContext& ctx,
                               const Contact& sender, P2pMethod method,
                               const absl::Status& status,
                               abuse::Offense offense) {
-  if (deps_.guard != nullptr) {
-    deps_.guard->Penalize({.id = sender.id,
-                           .address = sender.address,
-                           .source = deps_.guard->SourceOf(ctx.peer())},
-                          offense, status.message());
-  }
+  Penalize(ctx, sender, offense, status);
   deps_.routing->MarkFailed(sender.id);
   if (deps_.observer == nullptr) return;
   deps_.observer->OnContactResult(

@@ -140,6 +140,10 @@ class P2pService final : public p2p::v1::PeerProtocol::CallbackService {
   // it, or PermissionDenied, ResourceExhausted or InvalidArgument.
   absl::StatusOr<kademlia::Contact> AcceptSender(
       const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& sender);
+  // Charges `offense` to the sender and its source address (PeerGuard).
+  void Penalize(const grpc::CallbackServerContext& ctx,
+                const kademlia::Contact& sender, abuse::Offense offense,
+                const absl::Status& status);
   // Charges the sender of a malformed request (a bad key, target or value)
   // and returns `status`.
   absl::Status Malformed(const grpc::CallbackServerContext& ctx,
