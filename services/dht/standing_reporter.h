@@ -4,17 +4,18 @@
 // PeerGuard::Standings with PeerManager.ReportPeerStandings, the whole list
 // each time (it replaces the previous one).
 //
-//   StandingReporter reporter(stub, guard, RealClock(), {});
-//   guard.AddBanListener([&](const BanNotice&) { reporter.Changed(); });
+//   std::unique_ptr<StandingReporter> reporter =
+//       *StandingReporter::Create(stub, guard, RealClock(), {});
+//   guard.AddBanListener([&](const BanNotice&) { reporter->Changed(); });
 //   ... in the maintenance loop:
-//   absl::Time next = reporter.Flush(clock.Now());
+//   absl::Time next = reporter->Flush(clock.Now());
 //
 // When: at the first Flush (an empty list clears what a previous run of
 // dht-service reported), at once when a ban begins (Changed), and every
 // `refresh_interval` while the last list sent was not empty (scores decay,
 // bans end, and a restarted peer-manager learns the list again); an empty
-// list is sent once, when the last ban or suspect is gone. A failed send is retried
-// after `retry_delay`. At most one call is in flight.
+// list is sent once, when the last ban or suspect is gone. A failed send
+// is retried after `retry_delay`. At most one call is in flight.
 //
 // Thread-safe; nothing blocks on the network. The destructor waits for the
 // call in flight (it has a deadline); `stub`, `guard` and `clock` must

@@ -137,7 +137,8 @@ grpc::ServerUnaryReactor* PeerManagerService::ReportPeerStandings(
     standings.push_back(StandingFromProto(proto));
     if (standings.back().banned_until.has_value()) ++bans;
   }
-  absl::StatusOr<int> kept = store_.ReplaceStandings(std::move(standings), clock_.Now());
+  absl::StatusOr<int> kept =
+      store_.ReplaceStandings(std::move(standings), clock_.Now());
   if (!kept.ok()) return Finish(ctx, kept.status());
   spdlog::debug("dht-service reported {} peer standings ({} bans)", *kept,
                 bans);

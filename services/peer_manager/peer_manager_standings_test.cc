@@ -45,10 +45,8 @@ class PeerManagerStandingsTest : public PeerManagerFixture {
 
   peers::v1::PeerStats Stats() {
     peers::v1::PeerStats stats;
-    EXPECT_TRUE(stub_
-                    ->GetPeerStats(Ctx().get(), peers::v1::GetPeerStatsRequest(),
-                                   &stats)
-                    .ok());
+    const peers::v1::GetPeerStatsRequest req;
+    EXPECT_TRUE(stub_->GetPeerStats(Ctx().get(), req, &stats).ok());
     return stats;
   }
 };

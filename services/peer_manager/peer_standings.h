@@ -16,7 +16,8 @@
 // wins over a suspect score. Bans end at their banned_until whatever the
 // reports do; suspect scores are shown only while the report is fresher
 // than kStandingsMaxAge (dht-service resends every minute while it has
-// any, so a dht-service that stopped reporting leaves no stale scores). Lookups are hash-map lookups: cheap for every listed peer.
+// any, so a dht-service that stopped reporting leaves no stale scores).
+// Lookups are hash-map lookups: cheap for every listed peer.
 //
 // Thread-compatible: PeerStore guards it.
 #ifndef DATAMGMT_SERVICES_PEER_MANAGER_PEER_STANDINGS_H_
