@@ -157,6 +157,8 @@ TEST(RestRoutesTest, RouteTableIsExactlyTheContract) {
        {"POST", "/v1/peers:recordContacts", "*"}},
       {"datamgmt.peers.v1.PeerManager.MergePeers",
        {"POST", "/v1/peers:merge", "*"}},
+      {"datamgmt.peers.v1.PeerManager.ReportPeerStandings",
+       {"POST", "/v1/peers:reportStandings", "*"}},
       {"datamgmt.peers.v1.PeerManager.GetPeerStats",
        {"GET", "/v1/peers/stats", ""}},
       {"datamgmt.health.v1.HealthMonitor.GetStatus",
@@ -373,6 +375,11 @@ TEST(SeedCompatibilityTest, PeerCarriesTheKnownPeersJsonFields) {
       {"healthy", FieldDescriptor::TYPE_BOOL},
       {"success_rate", FieldDescriptor::TYPE_DOUBLE},
       {"last_rtt", FieldDescriptor::TYPE_MESSAGE},
+      // The peer's standing as dht-service reports it.
+      {"banned", FieldDescriptor::TYPE_BOOL},
+      {"banned_until", FieldDescriptor::TYPE_DOUBLE},
+      {"ban_reason", FieldDescriptor::TYPE_STRING},
+      {"score", FieldDescriptor::TYPE_DOUBLE},
   };
   EXPECT_EQ(d->field_count(), static_cast<int>(expected.size()));
   for (const auto& [name, type] : expected) {

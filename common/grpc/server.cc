@@ -23,6 +23,10 @@ absl::Status GrpcServerOptions::Validate() const {
   if (max_receive_message_bytes <= 0 || max_send_message_bytes <= 0) {
     return absl::InvalidArgumentError("message size limits must be positive");
   }
+  if (max_concurrent_streams < 0) {
+    return absl::InvalidArgumentError(
+        "max_concurrent_streams must not be negative");
+  }
   if (shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("shutdown grace must not be negative");
   }
@@ -56,6 +60,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
+  if (options.max_concurrent_streams > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               options.max_concurrent_streams);
+  }
   std::vector<std::string> names;
   for (const HostedService& hosted : services) {
     builder.RegisterService(hosted.service);

@@ -34,6 +34,10 @@ struct GrpcServerOptions {
   int max_receive_message_bytes = 16 << 20;
   // Largest response message sent. Default: 16 MiB.
   int max_send_message_bytes = 16 << 20;
+  // Concurrent calls (HTTP/2 streams) per client connection; further calls
+  // wait for one to end. 0 keeps gRPC's default (no limit). Must not be
+  // negative. Default: 0.
+  int max_concurrent_streams = 0;
   // How long Shutdown() lets in-flight calls finish before cancelling them.
   // Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);

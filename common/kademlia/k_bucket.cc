@@ -91,9 +91,19 @@ bool KBucket::RemoveReplacement(const NodeId& id) {
 }
 
 bool KBucket::PromoteReplacement() {
-  if (full() || replacements_.empty()) return false;
-  BucketEntry promoted = std::move(replacements_.back());
-  replacements_.pop_back();
+  return PromoteReplacement([](const BucketEntry&) { return true; });
+}
+
+bool KBucket::PromoteReplacement(
+    absl::FunctionRef<bool(const BucketEntry&)> eligible) {
+  if (full()) return false;
+  auto candidate = std::find_if(replacements_.rbegin(), replacements_.rend(),
+                                [&](const BucketEntry& e) {
+                                  return eligible(e);
+                                });
+  if (candidate == replacements_.rend()) return false;
+  BucketEntry promoted = std::move(*candidate);
+  replacements_.erase(std::next(candidate).base());
   auto pos = std::find_if(
       entries_.begin(), entries_.end(),
       [&](const BucketEntry& e) { return e.last_seen > promoted.last_seen; });

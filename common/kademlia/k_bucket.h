@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "common/kademlia/contact.h"
 #include "common/kademlia/node_id.h"
@@ -103,6 +104,10 @@ class KBucket {
   // Returns false (and does nothing) if the bucket is full or the cache is
   // empty.
   bool PromoteReplacement();
+  // The same, for the freshest candidate for which `eligible` returns true;
+  // false (and nothing changes) if there is none.
+  bool PromoteReplacement(
+      absl::FunctionRef<bool(const BucketEntry&)> eligible);
 
   // When the bucket was last touched (a contact in its range was heard from,
   // or it was refreshed); InfinitePast if never. Touch never moves it back.

@@ -16,6 +16,10 @@ absl::Status LookupOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("alpha must be >= 1, got ", alpha));
   }
+  if (max_queries < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_queries must be >= 1, got ", max_queries));
+  }
   return absl::OkStatus();
 }
 
@@ -41,6 +45,7 @@ std::vector<Contact> Lookup::NextQueries() {
   if (done_) return out;
   int budget =
       expanded_ ? std::numeric_limits<int>::max() : options_.alpha - in_flight_;
+  budget = std::min(budget, options_.max_queries - stats_.queried);
   int in_window = 0;
   for (auto& [distance, candidate] : candidates_) {
     if (budget <= 0 || in_window >= options_.k) break;
@@ -207,6 +212,10 @@ void Lookup::Progress() {
 
 void Lookup::UpdateDone() {
   if (done_) return;
+  if (stats_.queried >= options_.max_queries && outstanding() == 0) {
+    done_ = true;
+    return;
+  }
   int in_window = 0;
   for (const auto& [distance, candidate] : candidates_) {
     if (in_window >= options_.k) break;

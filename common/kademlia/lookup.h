@@ -21,7 +21,9 @@
 //   * a FIND_VALUE lookup receives the value (OnValue), or
 //   * every contact in the window has answered (it is queried, responded,
 //     and nothing in it is unqueried or still awaited) -- which includes the
-//     window being empty: no seeds, or every contact failed.
+//     window being empty: no seeds, or every contact failed, or
+//   * it has sent `max_queries` queries and every outcome is in (a hard
+//     cap; see LookupOptions).
 // The paper's stall rule: when alpha consecutive outcomes (responses or
 // failures) bring no contact closer than the closest already seen, the
 // alpha limit is lifted and NextQueries() returns every unqueried contact in
@@ -72,8 +74,16 @@ struct LookupOptions {
   // Queries kept in flight at once (Kademlia's alpha).
   // Default: kDefaultAlpha (3).
   int alpha = kDefaultAlpha;
+  // Most queries one lookup sends. Once it has sent this many it sends no
+  // more and is done when their outcomes are in, with what it found. A
+  // hard cap against peers that keep answering with ever closer made-up
+  // contacts (the lookup would never end, and it keeps every contact it
+  // hears of). Honest lookups need a few dozen: the k closest plus the
+  // hops to reach them. Must be at least 1. Default: 400 (20 × k).
+  int max_queries = 400;
 
-  // Returns InvalidArgument unless k >= 1 and alpha >= 1.
+  // Returns InvalidArgument unless k >= 1, alpha >= 1 and
+  // max_queries >= 1.
   absl::Status Validate() const;
 };
 

@@ -375,5 +375,45 @@ TEST(LookupTest, FindsTheKClosestInASmallNetwork) {
   EXPECT_GT(lookup.result().stats.max_hop, 1);
 }
 
+// Peers that always answer with a closer made-up contact would keep a
+// lookup going for ever; max_queries ends it.
+TEST(LookupTest, MaxQueriesEndsALookupThatNeverConverges) {
+  absl::StatusOr<Lookup> lookup =
+      Lookup::Create(kSelf, kTarget, LookupKind::kFindNode, Cs({1000}),
+                     {.k = 3, .alpha = 1, .max_queries = 10});
+  ASSERT_TRUE(lookup.ok());
+  int sent = 0;
+  for (int round = 0; round < 100 && !lookup->done(); ++round) {
+    for (const Contact& c : lookup->NextQueries()) {
+      ++sent;
+      const uint16_t n = Ns({c})[0];
+      lookup->OnNodes(c.id, Cs({static_cast<uint16_t>(n - 1)}));
+    }
+  }
+  EXPECT_TRUE(lookup->done());
+  EXPECT_EQ(sent, 10);
+  EXPECT_EQ(lookup->result().stats.queried, 10);
+  EXPECT_THAT(Ns(lookup->result().closest), ElementsAre(991, 992, 993));
+}
+
+TEST(LookupTest, MaxQueriesWaitsForOutcomesInFlight) {
+  absl::StatusOr<Lookup> lookup =
+      Lookup::Create(kSelf, kTarget, LookupKind::kFindNode, Cs({5, 6, 7, 8}),
+                     {.k = 4, .alpha = 3, .max_queries = 2});
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_THAT(Ns(lookup->NextQueries()), ElementsAre(5, 6));
+  EXPECT_TRUE(lookup->NextQueries().empty());
+  lookup->OnNodes(Id(5), {});
+  EXPECT_FALSE(lookup->done()) << "6 is still awaited";
+  lookup->OnFailure(Id(6));
+  EXPECT_TRUE(lookup->done());
+  EXPECT_THAT(Ns(lookup->result().closest), ElementsAre(5));
+}
+
+TEST(LookupOptionsTest, MaxQueriesMustBePositive) {
+  EXPECT_EQ(LookupOptions{}.max_queries, 400);
+  EXPECT_FALSE(LookupOptions{.max_queries = 0}.Validate().ok());
+}
+
 }  // namespace
 }  // namespace datamgmt::kademlia

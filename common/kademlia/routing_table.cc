@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/kademlia/address_prefix.h"
 
 namespace datamgmt::kademlia {
 namespace {
@@ -13,6 +14,10 @@ RoutingTableOptions Clamped(RoutingTableOptions options) {
   if (options.replacement_cache_size.has_value()) {
     options.replacement_cache_size =
         std::max(*options.replacement_cache_size, 0);
+  }
+  if (options.max_contacts_per_prefix.has_value()) {
+    options.max_contacts_per_prefix =
+        std::max(*options.max_contacts_per_prefix, 0);
   }
   options.max_consecutive_failures =
       std::max(options.max_consecutive_failures, 1);
@@ -51,6 +56,11 @@ absl::Status RoutingTableOptions::Validate() const {
         absl::StrCat("eviction_ping_timeout must be positive, got ",
                      absl::FormatDuration(eviction_ping_timeout)));
   }
+  if (max_contacts_per_prefix.has_value() && *max_contacts_per_prefix < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_contacts_per_prefix must be at least 0, got ",
+                     *max_contacts_per_prefix));
+  }
   return absl::OkStatus();
 }
 
@@ -80,15 +90,48 @@ KBucket* RoutingTable::BucketOf(const NodeId& id) {
   return bucket;
 }
 
+std::optional<std::string> RoutingTable::LimitedPrefix(
+    const Contact& contact) const {
+  if (options_.EffectiveMaxContactsPerPrefix() == 0) return std::nullopt;
+  return AddressPrefix(contact.address);
+}
+
+std::vector<const BucketEntry*> RoutingTable::InPrefix(
+    const std::vector<BucketEntry>& list, const std::string& prefix,
+    const NodeId& except) const {
+  std::vector<const BucketEntry*> out;
+  for (const BucketEntry& entry : list) {
+    if (entry.contact.id != except &&
+        AddressPrefix(entry.contact.address) == prefix) {
+      out.push_back(&entry);
+    }
+  }
+  return out;
+}
+
 void RoutingTable::Evict(KBucket& bucket, const NodeId& id) {
   bucket.Remove(id);
-  bucket.PromoteReplacement();
+  const size_t limit =
+      static_cast<size_t>(options_.EffectiveMaxContactsPerPrefix());
+  bucket.PromoteReplacement([&](const BucketEntry& candidate) {
+    std::optional<std::string> prefix = LimitedPrefix(candidate.contact);
+    return !prefix.has_value() ||
+           InPrefix(bucket.entries(), *prefix, candidate.contact.id).size() <
+               limit;
+  });
 }
 
 AddResult RoutingTable::Add(const Contact& contact, absl::Time now) {
   std::optional<int> index = BucketIndex(self_, contact.id);
   if (!index.has_value()) return {.outcome = AddResult::Outcome::kIgnoredSelf};
   KBucket& bucket = MutableBucket(*index);
+  const size_t limit =
+      static_cast<size_t>(options_.EffectiveMaxContactsPerPrefix());
+  const std::optional<std::string> prefix = LimitedPrefix(contact);
+  if (prefix.has_value() &&
+      InPrefix(bucket.entries(), *prefix, contact.id).size() >= limit) {
+    return {.outcome = AddResult::Outcome::kRejectedPrefixLimit};
+  }
   bucket.Touch(now);
   switch (bucket.Upsert(contact, now)) {
     case KBucket::UpsertOutcome::kInserted:
@@ -97,6 +140,14 @@ AddResult RoutingTable::Add(const Contact& contact, absl::Time now) {
       return {.outcome = AddResult::Outcome::kUpdated};
     case KBucket::UpsertOutcome::kFull:
       break;
+  }
+  if (prefix.has_value()) {
+    // The range's oldest candidate makes way, never another range's.
+    std::vector<const BucketEntry*> same =
+        InPrefix(bucket.replacements(), *prefix, contact.id);
+    if (same.size() >= limit) {
+      bucket.RemoveReplacement(same.front()->contact.id);
+    }
   }
   bucket.AddReplacement(contact, now);
   AddResult result{.outcome = AddResult::Outcome::kBucketFull};

@@ -40,6 +40,17 @@
 //    after its last touch; one never touched is due at once (the join-time
 //    refresh of the Kademlia paper). Buckets nearer than every contact are
 //    never due: no lookup could find anyone there.
+//  * Address ranges (eclipse resistance). A bucket holds at most
+//    `max_contacts_per_prefix` live contacts whose addresses fall in one
+//    range (an IPv4 /24 or an IPv6 /64; loopback and DNS names are not
+//    limited; see address_prefix.h), and its replacement cache at most as
+//    many candidates of one range. A newcomer from a range that has its
+//    share is rejected (kRejectedPrefixLimit), as is a known contact that
+//    moves its address into such a range (it keeps its old address). A
+//    range whose candidates fill their share loses its oldest candidate to
+//    a newer one of the same range, never another range's. Promotions skip
+//    candidates whose range has its share. So one address block can take
+//    at most that share of any bucket, however many node IDs it makes up.
 //
 // Thread-compatible: const methods may run concurrently; anything else needs
 // external synchronisation (the service's executor or mutex).
@@ -50,6 +61,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -91,12 +103,23 @@ struct RoutingTableOptions {
   // Default: 1 minute.
   absl::Duration fresh_contact_window = absl::Minutes(1);
 
+  // Most contacts of one bucket (and, separately, of its replacement cache)
+  // from one address range (address_prefix.h: an IPv4 /24 or an IPv6 /64;
+  // loopback and DNS names are never limited). 0 disables the limit. Must
+  // be at least 0. Default: unset, meaning half a bucket, k / 2 (10 for
+  // k = 20), and at least 1.
+  std::optional<int> max_contacts_per_prefix;
+
   // Returns InvalidArgument naming the first field out of range.
   absl::Status Validate() const;
 
   // replacement_cache_size, or k when it is unset.
   int EffectiveReplacementCacheSize() const {
     return replacement_cache_size.value_or(k);
+  }
+  // max_contacts_per_prefix, or max(1, k / 2) when it is unset; 0: no limit.
+  int EffectiveMaxContactsPerPrefix() const {
+    return max_contacts_per_prefix.value_or(k / 2 > 1 ? k / 2 : 1);
   }
 };
 
@@ -107,6 +130,9 @@ struct AddResult {
     kUpdated,      // already known: now most recently seen, address updated
     kIgnoredSelf,  // contact.id == self; the table never holds itself
     kBucketFull,   // new contact parked in its bucket's replacement cache
+    // Not added (nothing changed): its address range already has its share
+    // of the bucket (max_contacts_per_prefix). The service counts these.
+    kRejectedPrefixLimit,
   };
   Outcome outcome;
   // With kBucketFull: the least recently seen contact of that bucket, which
@@ -136,7 +162,8 @@ class RoutingTable {
 
   // Records that `contact` was heard from at `now` (any incoming RPC or any
   // response) and returns the decision; see AddResult and the policies
-  // above. Touches the contact's bucket unless it is self.
+  // above. Touches the contact's bucket unless it is self or rejected by
+  // the address-range limit (kRejectedPrefixLimit).
   AddResult Add(const Contact& contact, absl::Time now);
 
   // Completes a ping-before-evict. If `responded`, the contact becomes most
@@ -192,8 +219,17 @@ class RoutingTable {
   KBucket& MutableBucket(int index);
   // The bucket holding `id` as a contact, or nullptr.
   KBucket* BucketOf(const NodeId& id);
-  // Removes `id` from `bucket` and promotes the freshest replacement.
+  // Removes `id` from `bucket` and promotes the freshest replacement whose
+  // address range has room.
   void Evict(KBucket& bucket, const NodeId& id);
+  // The range of `contact`'s address that the prefix limit applies to, or
+  // nullopt if the limit is off or the address is not limited.
+  std::optional<std::string> LimitedPrefix(const Contact& contact) const;
+  // Entries of `list` other than `except` whose address is in `prefix`,
+  // least recently seen first.
+  std::vector<const BucketEntry*> InPrefix(const std::vector<BucketEntry>& list,
+                                           const std::string& prefix,
+                                           const NodeId& except) const;
   // When bucket `index` is due for refresh (InfinitePast if never touched).
   absl::Time RefreshDeadline(int index) const;
   // The nearest non-empty bucket's index, or nullopt if the table is empty.

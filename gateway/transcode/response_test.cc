@@ -36,6 +36,9 @@ TEST(RenderResponseTest, NetworkStatsIsExactlyTheSeedShape) {
             R"("data_received":5242880,"uptime":86400})");
 }
 
+// The seed's known_peers.json fields come first, with their shapes; the
+// fields peer-manager adds (node_id, healthy, success_rate, last_rtt, and
+// the standing: banned, banned_until, ban_reason, score) follow.
 TEST(RenderResponseTest, ListPeersHasNumbersInPeersAndADuration) {
   peers::v1::ListPeersResponse list;
   peers::v1::Peer* peer = list.add_peers();
@@ -49,7 +52,12 @@ TEST(RenderResponseTest, ListPeersHasNumbersInPeersAndADuration) {
   peer->set_healthy(true);
   peer->set_success_rate(0.9);
   peer->mutable_last_rtt()->set_nanos(5000000);
-  list.add_peers()->set_address("new:1");  // No last_rtt yet.
+  peer->set_score(-12.5);
+  peers::v1::Peer* banned = list.add_peers();
+  banned->set_address("new:1");  // No last_rtt yet.
+  banned->set_banned(true);
+  banned->set_banned_until(1700003600.5);
+  banned->set_ban_reason("tampered data");
   const Rendered r = Render(
       RouteOf(RealRoutes(), "datamgmt.peers.v1.PeerManager.ListPeers"), list);
   EXPECT_EQ(r.content_type, "application/json");
@@ -58,10 +66,14 @@ TEST(RenderResponseTest, ListPeersHasNumbersInPeersAndADuration) {
             R"("port":8000,"last_seen":1700000000.25,"success_count":9,)"
             R"("failure_count":1,"node_id":")" +
                 std::string(64, 'f') +
-                R"(","healthy":true,"success_rate":0.9,"last_rtt":"0.005s"},)"
+                R"(","healthy":true,"success_rate":0.9,"last_rtt":"0.005s",)"
+                R"("banned":false,"banned_until":0,"ban_reason":"",)"
+                R"("score":-12.5},)"
                 R"({"address":"new:1","host":"","port":0,"last_seen":0,)"
                 R"("success_count":0,"failure_count":0,"node_id":"",)"
-                R"("healthy":false,"success_rate":0}]})");
+                R"("healthy":false,"success_rate":0,"banned":true,)"
+                R"("banned_until":1700003600.5,"ban_reason":"tampered data",)"
+                R"("score":0}]})");
   EXPECT_EQ(Render(RouteOf(RealRoutes(),
                            "datamgmt.peers.v1.PeerManager.ListPeers"),
                    peers::v1::ListPeersResponse())

@@ -209,6 +209,15 @@ grpc::ServerUnaryReactor* DhtApiService::GetDhtStats(
   response->set_routing_table_buckets(
       static_cast<uint32_t>(deps_.routing->NonEmptyBuckets()));
   response->set_p2p_insecure(deps_.p2p_insecure);
+  response->set_routing_prefix_rejections(deps_.routing->prefix_rejections());
+  if (deps_.guard != nullptr) {
+    const PeerGuardStats guard = deps_.guard->stats();
+    response->set_peers_banned(static_cast<uint32_t>(guard.peers_banned));
+    response->set_bans_total(guard.bans_total);
+    response->set_requests_throttled(guard.requests_throttled);
+    response->set_requests_refused_banned(guard.requests_refused_banned);
+    response->set_penalties(guard.penalties);
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

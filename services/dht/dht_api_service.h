@@ -47,6 +47,7 @@
 #include "services/dht/content_store.h"
 #include "services/dht/data_ops.h"
 #include "services/dht/identity_rotation.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -86,6 +87,8 @@ struct DhtApiServiceDeps {
   IdentityRotator* rotator = nullptr;
   // DhtStats.p2p_insecure.
   bool p2p_insecure = false;
+  // Optional: the abuse counters of DhtStats (zeros without it).
+  const PeerGuard* guard = nullptr;
 };
 
 // Metadata keys the REST gateway maps to HTTP: grpc-gateway's "x-http-code"

@@ -1,5 +1,6 @@
 #include "services/dht/dht_node.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -48,6 +49,17 @@ absl::Status DhtNodeOptions::Validate() const {
   if (peer_manager_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("peer_manager_timeout must be positive");
   }
+  if (p2p_max_receive_message_bytes <
+      static_cast<int64_t>(p2p.max_value_bytes + kP2pMessageOverheadBytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "p2p_max_receive_message_bytes must be at least the largest value (",
+        p2p.max_value_bytes, ") + ", kP2pMessageOverheadBytes, ", got ",
+        p2p_max_receive_message_bytes));
+  }
+  if (p2p_max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError(
+        "p2p_max_concurrent_streams must be at least 1");
+  }
   if (max_peer_channels < 1) {
     return absl::InvalidArgumentError("max_peer_channels must be at least 1");
   }
@@ -60,7 +72,8 @@ absl::Status DhtNodeOptions::Validate() const {
   }
   for (const absl::Status& s :
        {table.Validate(), lookup.Validate(), client.Validate(), p2p.Validate(),
-        data.Validate(), reporter.Validate(), maintenance.Validate()}) {
+        data.Validate(), reporter.Validate(), maintenance.Validate(),
+        guard.Validate(), standings.Validate()}) {
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -96,6 +109,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> DhtNode::StartP2pServer(
     const std::string& listen_address, const TlsIdentity& identity) {
   return GrpcServer::Start(
       {.listen_address = listen_address,
+       .max_receive_message_bytes = options_.p2p_max_receive_message_bytes,
+       .max_concurrent_streams = options_.p2p_max_concurrent_streams,
        .shutdown_grace = options_.shutdown_grace,
        .credentials =
            insecure_ ? nullptr : PeerServerCredentials(identity)},
@@ -149,6 +164,11 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
       Routing::Create(id, options.table, *clock_);
   if (!routing.ok()) return routing.status();
   routing_ = *std::move(routing);
+  absl::StatusOr<std::unique_ptr<PeerGuard>> guard =
+      PeerGuard::Create(*clock_, options.guard);
+  if (!guard.ok()) return guard.status();
+  guard_ = *std::move(guard);
+  guard_->AddBanListener([this](const BanNotice& ban) { OnBan(ban); });
   if (insecure_) {
     channels_ = std::make_unique<ChannelCache>(
         ChannelCacheOptions{.max_channels = options.max_peer_channels});
@@ -175,6 +195,13 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
       reporter_ = *std::move(reporter);
       observer = reporter_.get();
     }
+    StandingReporterOptions standings_options = options.standings;
+    standings_options.rpc_timeout = options.peer_manager_timeout;
+    absl::StatusOr<std::unique_ptr<StandingReporter>> standings =
+        StandingReporter::Create(*peer_manager_, *guard_, *clock_,
+                                 standings_options);
+    if (!standings.ok()) return standings.status();
+    standings_ = *std::move(standings);
   }
   GrpcPeerClientOptions client_options = options.client;
   client_options.observer = observer;
@@ -183,6 +210,7 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
                                    const kademlia::Contact& responder) {
     learner_->OnMoved(expected, responder);
   };
+  client_options.guard = guard_.get();
   absl::StatusOr<std::unique_ptr<GrpcPeerClient>> client =
       GrpcPeerClient::Create(*self_, *channels_, traffic_, *clock_,
                              client_options);
@@ -205,7 +233,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
                           .clock = clock_,
                           .peer_manager = peer_manager_.get(),
                           .observer = observer,
-                          .authenticator = authenticator_.get()},
+                          .authenticator = authenticator_.get(),
+                          .guard = guard_.get()},
                          p2p_options);
   if (!p2p.ok()) return p2p.status();
   p2p_service_ = *std::move(p2p);
@@ -223,7 +252,8 @@ absl::Status DhtNode::Wire(const DhtNodeOptions& options) {
        .peer_manager = peer_manager_.get(),
        .start_time = start_time_,
        .rotator = this,
-       .p2p_insecure = insecure_},
+       .p2p_insecure = insecure_,
+       .guard = guard_.get()},
       {.peer_manager_timeout = options.peer_manager_timeout,
        .peer_counts_max_age = options.peer_counts_max_age});
   if (!api.ok()) return api.status();
@@ -285,8 +315,10 @@ void DhtNode::MaintenanceLoop() {
   absl::Time next_insecure_warning = clock_->Now() + absl::Hours(1);
   while (!stopping_) {
     loop_mu_.Unlock();
+    guard_->ExpireBans();
     const absl::Time now = clock_->Now();
-    const absl::Time next = maintenance_->Tick(now);
+    absl::Time next = maintenance_->Tick(now);
+    if (standings_ != nullptr) next = std::min(next, standings_->Flush(now));
     if (insecure_ && now >= next_insecure_warning) {
       spdlog::warn("P2P is still PLAINTEXT (--p2p_insecure): local debugging "
                    "only");
@@ -296,6 +328,21 @@ void DhtNode::MaintenanceLoop() {
     loop_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
                               next - clock_->Now());
   }
+}
+
+void DhtNode::OnBan(const BanNotice& ban) {
+  if (ban.id.has_value()) {
+    routing_->Remove(*ban.id);
+  } else {
+    for (const kademlia::Contact& c : routing_->Contacts()) {
+      absl::StatusOr<net::PeerAddress> address =
+          net::ParsePeerAddress(c.address);
+      if (address.ok() && guard_->SourceOfHost(address->host) == ban.source) {
+        routing_->Remove(c.id);
+      }
+    }
+  }
+  if (standings_ != nullptr) standings_->Changed();
 }
 
 DhtNode::~DhtNode() { Shutdown(); }
@@ -338,6 +385,8 @@ void DhtNode::Shutdown() {
     reporter_->Flush(absl::InfiniteFuture());
     reporter_->WaitIdle();
   }
+  // Nothing can ban anyone any more (servers and client are gone).
+  standings_.reset();
   maintenance_.reset();
   dialer_service_.reset();
   api_service_.reset();
@@ -346,6 +395,7 @@ void DhtNode::Shutdown() {
   runner_.reset();
   learner_.reset();
   reporter_.reset();
+  guard_.reset();
   routing_.reset();
   store_.reset();
 }

@@ -1,7 +1,9 @@
 // A whole dht-service node: identity and storage in a data directory, the
 // P2P runtime (routing, outbound client, lookups, PeerProtocol), the local
-// API (DhtService and PeerDialer), the peer-manager reporter and the
-// maintenance loop, wired in the one order that makes shutdown safe. main
+// API (DhtService and PeerDialer), the peer-manager reporters and the
+// maintenance loop, wired in the one order that makes shutdown safe. One
+// PeerGuard (peer_guard.h) polices both directions of P2P traffic; a ban
+// removes the peer from the routing table and is reported to peer-manager. main
 // is flags plus a DhtNode; tests run many in one process.
 //
 //   absl::StatusOr<std::unique_ptr<DhtNode>> node = DhtNode::Start(
@@ -60,12 +62,18 @@
 #include "services/dht/p2p_service.h"
 #include "services/dht/peer_authenticator.h"
 #include "services/dht/peer_dialer_service.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/peer_manager_reporter.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
+#include "services/dht/standing_reporter.h"
 #include "services/dht/traffic_stats.h"
 
 namespace datamgmt::dht {
+
+// Room in a P2P request beyond its value: the key, the sender, and up to
+// 100 peer entries of a SharePeers (each at most ~300 bytes).
+inline constexpr size_t kP2pMessageOverheadBytes = 64 << 10;
 
 struct DhtNodeOptions {
   // Holds `node_key.pem` (node_identity.h) and the RocksDB store in
@@ -110,6 +118,22 @@ struct DhtNodeOptions {
   PeerManagerReporterOptions reporter{};
   // Bucket refresh, republish (default hourly), bootstrap.
   MaintenanceOptions maintenance{};
+  // Abuse resistance on the P2P port (rate limits, scores, bans). Default:
+  // see PeerGuardOptions (200 requests/s per node ID, 400 per address, ban
+  // at score -100 for 1 hour, loopback exempt from limits).
+  PeerGuardOptions guard{};
+  // Reports of misbehaving peers to peer-manager. Its rpc_timeout is
+  // replaced by peer_manager_timeout. Default: see the struct.
+  StandingReporterOptions standings{};
+  // Largest request message the P2P port accepts (gRPC answers larger ones
+  // with RESOURCE_EXHAUSTED before any handler runs). At least
+  // p2p.max_value_bytes + kP2pMessageOverheadBytes, so that a Store of the
+  // largest value fits. Default: 1 MiB + 64 KiB.
+  int p2p_max_receive_message_bytes =
+      static_cast<int>(kMaxValueBytes + kP2pMessageOverheadBytes);
+  // Concurrent calls (HTTP/2 streams) per connection on the P2P port. At
+  // least 1. Default: 100.
+  int p2p_max_concurrent_streams = 100;
   // Channels to peers kept open at most. At least 1. Default: 256.
   size_t max_peer_channels = 256;
   // Values handed over at once by RotateIdentity. At least 1. Default: 8.
@@ -181,6 +205,9 @@ class DhtNode final : public IdentityRotator {
   Maintenance& maintenance() { return *maintenance_; }
   // nullptr without a peer-manager or with an injected observer.
   PeerManagerReporter* reporter() { return reporter_.get(); }
+  PeerGuard& guard() { return *guard_; }
+  // nullptr without a peer-manager.
+  StandingReporter* standing_reporter() { return standings_.get(); }
 
  private:
   DhtNode() = default;
@@ -195,6 +222,8 @@ class DhtNode final : public IdentityRotator {
   // The steps of a rotation (dht_node_rotation.cc), on the rotation thread.
   absl::StatusOr<RotationResult> Rotate();
   absl::Status SwitchIdentity(const crypto::NodeKey& next);
+  // A ban began: drop the peer from the routing table, report it.
+  void OnBan(const BanNotice& ban);
 
   DhtNodeOptions options_;
   bool insecure_ = false;
@@ -203,10 +232,12 @@ class DhtNode final : public IdentityRotator {
   std::unique_ptr<ContentStore> store_;
   std::unique_ptr<SelfContact> self_;
   std::unique_ptr<Routing> routing_;
+  std::unique_ptr<PeerGuard> guard_;
   TrafficStats traffic_;
   std::unique_ptr<ChannelCache> channels_;
   std::unique_ptr<peers::v1::PeerManager::Stub> peer_manager_;
   std::unique_ptr<PeerManagerReporter> reporter_;
+  std::unique_ptr<StandingReporter> standings_;
   std::unique_ptr<GrpcPeerClient> client_;
   std::unique_ptr<ContactLearner> learner_;
   std::unique_ptr<LookupRunner> runner_;

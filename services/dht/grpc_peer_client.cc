@@ -118,6 +118,13 @@ void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
     done(s);
     return;
   }
+  if (options_.guard != nullptr) {
+    absl::Status s = options_.guard->CheckDial(spec.address, spec.expected);
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+  }
   auto call = std::make_shared<Call<Req, Resp, Reply>>();
   call->spec = std::move(spec);
   call->request = std::move(request);
@@ -160,6 +167,15 @@ void GrpcPeerClient::Run(CallSpec spec, Req request, Invoke invoke,
                  responder->id != ctx.self) {
                moved = *std::move(responder);
              }
+           }
+           // A node that rotated its identity answers honestly under its
+           // new ID: that is not charged to anyone.
+           if (options_.guard != nullptr && !moved.has_value()) {
+             absl::Status judged = options_.guard->JudgeAnswer(
+                 call->spec.address, call->spec.expected,
+                 reply.ok() ? absl::StatusOr<Contact>(reply->responder)
+                            : absl::StatusOr<Contact>(reply.status()));
+             if (!judged.ok()) reply = judged;
            }
            Finish(call, std::move(reply), std::move(moved));
          });

@@ -17,6 +17,12 @@
 // at the address for the ContactObserver, and goes to `on_moved`.
 // Every call is counted in TrafficStats and, unless CallOptions says not
 // to, reported to the ContactObserver.
+// With a PeerGuard (peer_guard.h), a banned peer (its node ID, or its host
+// address) is never dialled: the call fails at once with PERMISSION_DENIED,
+// unsent, uncounted and unreported. Verified answers are judged: tampered
+// values, malformed answers and unexpected responders are charged to the
+// peer, good answers credit it, and an answer from a banned node ID fails
+// the call with PERMISSION_DENIED.
 //
 //   ChannelCache channels({});
 //   GrpcPeerClient client(self, channels, traffic, RealClock(), {});
@@ -55,6 +61,7 @@
 #include "services/dht/p2p_method.h"
 #include "services/dht/peer_authenticator.h"
 #include "services/dht/peer_client.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
 
@@ -87,6 +94,9 @@ struct GrpcPeerClientOptions {
   std::function<void(const kademlia::NodeId& expected,
                      const kademlia::Contact& responder)>
       on_moved{};
+  // Scores peers and refuses banned ones. Not owned; must outlive the
+  // client. Default: none.
+  PeerGuard* guard = nullptr;
 
   // Returns InvalidArgument naming the first bad field.
   absl::Status Validate() const;

@@ -96,7 +96,7 @@ TEST_F(GrpcPeerClientTest, BothEndsCountTheSameBytes) {
       << "the callee learned the caller from its sender field";
 }
 
-TEST_F(GrpcPeerClientTest, TamperedFindValueIsDataLossAndAFailure) {
+TEST_F(GrpcPeerClientTest, TamperedFindValueIsDataLossAndBansThePeer) {
   const std::string value = "genuine";
   peer_->SetValue("tampered");
   absl::StatusOr<FindValueReply> reply = Await<FindValueReply>([&](auto done) {
@@ -111,13 +111,19 @@ TEST_F(GrpcPeerClientTest, TamperedFindValueIsDataLossAndAFailure) {
   EXPECT_EQ(reports[0].status.code(), absl::StatusCode::kDataLoss);
   EXPECT_FALSE(reports[0].node_id.has_value());
 
+  // One tampered value bans the peer: it is never dialled again, even
+  // once it serves the genuine bytes.
+  EXPECT_TRUE(node_->guard().IsBanned(peer_->contact().id));
+  const int calls = peer_->calls();
   peer_->SetValue(value);
   reply = Await<FindValueReply>([&](auto done) {
     client().FindValue(peer_->contact(), NodeId(crypto::Sha256(value)), {},
                        std::move(done));
   });
-  ASSERT_TRUE(reply.ok()) << reply.status();
-  EXPECT_EQ(reply->value, value);
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kPermissionDenied)
+      << reply.status();
+  EXPECT_EQ(peer_->calls(), calls) << "not sent";
+  EXPECT_EQ(observer_.results().size(), 1u) << "not reported";
 }
 
 TEST_F(GrpcPeerClientTest, WrongOrMalformedRespondersAreRejected) {

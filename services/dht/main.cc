@@ -68,6 +68,38 @@ ABSL_FLAG(int64_t, max_value_size, 1 << 20,
           "Largest value in bytes, 1..1048576 (env MAX_VALUE_SIZE).");
 ABSL_FLAG(int, max_peer_channels, 256,
           "Channels to peers kept open at most (env MAX_PEER_CHANNELS).");
+ABSL_FLAG(double, peer_rate_limit, 200,
+          "Inbound P2P requests per second allowed per sender node ID "
+          "(env PEER_RATE_LIMIT).");
+ABSL_FLAG(double, peer_rate_burst, 400,
+          "Burst of inbound P2P requests allowed per sender node ID "
+          "(env PEER_RATE_BURST).");
+ABSL_FLAG(double, source_rate_limit, 400,
+          "Inbound P2P requests per second allowed per source address (IPv4 "
+          "address or IPv6 /64) (env SOURCE_RATE_LIMIT).");
+ABSL_FLAG(double, source_rate_burst, 800,
+          "Burst of inbound P2P requests allowed per source address "
+          "(env SOURCE_RATE_BURST).");
+ABSL_FLAG(bool, rate_limit_loopback, false,
+          "Rate-limit and ban loopback sources too; off so that a network on "
+          "one machine shares 127.0.0.1 freely (env RATE_LIMIT_LOOPBACK).");
+ABSL_FLAG(double, ban_threshold, 100,
+          "A peer whose misbehaviour score falls to minus this is banned "
+          "(env BAN_THRESHOLD).");
+ABSL_FLAG(absl::Duration, ban_duration, absl::Hours(1),
+          "How long a ban lasts (env BAN_DURATION).");
+ABSL_FLAG(int, max_tracked_peers, 10000,
+          "Peers (node IDs, source addresses) whose rate, score or ban is "
+          "kept in memory, each (env MAX_TRACKED_PEERS).");
+ABSL_FLAG(int, max_contacts_per_prefix, -1,
+          "Most routing-table contacts per bucket from one IPv4 /24 or IPv6 "
+          "/64; -1 means k/2, 0 no limit (env MAX_CONTACTS_PER_PREFIX).");
+ABSL_FLAG(int64_t, p2p_max_message_size, (1 << 20) + (64 << 10),
+          "Largest P2P request in bytes; at least max_value_size + 65536 "
+          "(env P2P_MAX_MESSAGE_SIZE).");
+ABSL_FLAG(int, p2p_max_concurrent_streams, 100,
+          "Concurrent P2P calls per connection (env "
+          "P2P_MAX_CONCURRENT_STREAMS).");
 ABSL_FLAG(std::string, log_format, "text",
           "text or json (JSON lines) (env LOG_FORMAT).");
 ABSL_FLAG(std::string, log_level, "info",
@@ -117,6 +149,31 @@ DhtNodeOptions OptionsFromFlags() {
   }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) UsageError("--data_dir must not be empty");
+  const int max_tracked = absl::GetFlag(FLAGS_max_tracked_peers);
+  if (max_tracked < 1) {
+    UsageError(
+        absl::StrCat("--max_tracked_peers must be >= 1, got ", max_tracked));
+  }
+  const int per_prefix = absl::GetFlag(FLAGS_max_contacts_per_prefix);
+  if (per_prefix < -1) {
+    UsageError(absl::StrCat("--max_contacts_per_prefix must be >= -1, got ",
+                            per_prefix));
+  }
+  const int64_t max_message = absl::GetFlag(FLAGS_p2p_max_message_size);
+  const int64_t min_message =
+      max_value + static_cast<int64_t>(kP2pMessageOverheadBytes);
+  if (max_message < min_message || max_message > INT_MAX) {
+    UsageError(absl::StrCat("--p2p_max_message_size must be ", min_message,
+                            "..", INT_MAX, " (max_value_size + 65536), got ",
+                            max_message));
+  }
+  const int streams = absl::GetFlag(FLAGS_p2p_max_concurrent_streams);
+  if (streams < 1) {
+    UsageError(absl::StrCat("--p2p_max_concurrent_streams must be >= 1, got ",
+                            streams));
+  }
+  const absl::Duration ban_duration = absl::GetFlag(FLAGS_ban_duration);
+  CheckPositiveDuration("ban_duration", ban_duration);
   std::string advertise = absl::GetFlag(FLAGS_advertise_address);
   if (advertise.empty()) advertise = net::JoinHostPort(HostName(), p2p_port);
 
@@ -145,6 +202,22 @@ DhtNodeOptions OptionsFromFlags() {
   options.maintenance.republish_interval = republish;
   options.maintenance.sparse_table_size = k;
   options.max_peer_channels = static_cast<size_t>(channels);
+  if (per_prefix >= 0) options.table.max_contacts_per_prefix = per_prefix;
+  options.guard.per_peer.bucket = {
+      .rate_per_second = absl::GetFlag(FLAGS_peer_rate_limit),
+      .burst = absl::GetFlag(FLAGS_peer_rate_burst)};
+  options.guard.per_source.bucket = {
+      .rate_per_second = absl::GetFlag(FLAGS_source_rate_limit),
+      .burst = absl::GetFlag(FLAGS_source_rate_burst)};
+  options.guard.per_peer.max_keys = static_cast<size_t>(max_tracked);
+  options.guard.per_source.max_keys = static_cast<size_t>(max_tracked);
+  options.guard.scores.max_tracked = static_cast<size_t>(max_tracked);
+  options.guard.scores.max_bans = static_cast<size_t>(max_tracked);
+  options.guard.scores.ban_threshold = absl::GetFlag(FLAGS_ban_threshold);
+  options.guard.scores.ban_duration = ban_duration;
+  options.guard.limit_loopback = absl::GetFlag(FLAGS_rate_limit_loopback);
+  options.p2p_max_receive_message_bytes = static_cast<int>(max_message);
+  options.p2p_max_concurrent_streams = streams;
   options.shutdown_grace = grace;
   if (absl::Status s = options.Validate(); !s.ok()) {
     UsageError(absl::StrCat("invalid configuration: ", s.message()));
@@ -173,6 +246,18 @@ int Main(int argc, char** argv) {
                      {"republish_interval", "REPUBLISH_INTERVAL"},
                      {"max_value_size", "MAX_VALUE_SIZE"},
                      {"max_peer_channels", "MAX_PEER_CHANNELS"},
+                     {"peer_rate_limit", "PEER_RATE_LIMIT"},
+                     {"peer_rate_burst", "PEER_RATE_BURST"},
+                     {"source_rate_limit", "SOURCE_RATE_LIMIT"},
+                     {"source_rate_burst", "SOURCE_RATE_BURST"},
+                     {"rate_limit_loopback", "RATE_LIMIT_LOOPBACK"},
+                     {"ban_threshold", "BAN_THRESHOLD"},
+                     {"ban_duration", "BAN_DURATION"},
+                     {"max_tracked_peers", "MAX_TRACKED_PEERS"},
+                     {"max_contacts_per_prefix", "MAX_CONTACTS_PER_PREFIX"},
+                     {"p2p_max_message_size", "P2P_MAX_MESSAGE_SIZE"},
+                     {"p2p_max_concurrent_streams",
+                      "P2P_MAX_CONCURRENT_STREAMS"},
                      {"log_format", "LOG_FORMAT"},
                      {"log_level", "LOG_LEVEL"},
                      {"shutdown_grace", "SHUTDOWN_GRACE"}});

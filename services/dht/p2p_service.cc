@@ -59,8 +59,22 @@ void P2pService::Complete(grpc::ServerUnaryReactor* reactor, P2pMethod method,
 
 absl::StatusOr<Contact> P2pService::AcceptSender(
     const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& proto) {
+  std::string source;
+  if (deps_.guard != nullptr) {
+    source = deps_.guard->SourceOf(ctx.peer());
+    if (absl::Status s = deps_.guard->AdmitSource(source); !s.ok()) return s;
+  }
   absl::StatusOr<Contact> sender = ContactFromProto(proto, "sender");
-  if (!sender.ok()) return sender.status();
+  if (!sender.ok()) {
+    if (deps_.guard != nullptr) {
+      deps_.guard->Penalize({.source = source},
+                            abuse::Offense::kMalformedMessage,
+                            sender.status().message());
+    }
+    return sender.status();
+  }
+  // A claim that is not the certificate's is refused before it is scored:
+  // charging it to the claimed ID would let anyone get that ID banned.
   if (deps_.authenticator != nullptr) {
     const std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
     absl::Status bound = deps_.authenticator->Check(
@@ -70,6 +84,11 @@ absl::StatusOr<Contact> P2pService::AcceptSender(
       spdlog::debug("refused a request from {} ({}): {}", ctx.peer(),
                     sender->address, std::string(bound.message()));
       return bound;
+    }
+  }
+  if (deps_.guard != nullptr) {
+    if (absl::Status s = deps_.guard->AdmitSender(*sender, source); !s.ok()) {
+      return s;
     }
   }
   absl::Status learned = deps_.learner->Learn(*sender);
@@ -90,8 +109,33 @@ std::vector<Contact> P2pService::ClosestFor(const NodeId& target,
   return closest;
 }
 
-void P2pService::ChargeSender(const Contact& sender, P2pMethod method,
-                              const absl::Status& status) {
+void P2pService::Penalize(const grpc::CallbackServerContext& ctx,
+                          const Contact& sender, abuse::Offense offense,
+                          const absl::Status& status) {
+  if (deps_.guard == nullptr) return;
+  deps_.guard->Penalize({.id = sender.id,
+                         .address = sender.address,
+                         .source = deps_.guard->SourceOf(ctx.peer())},
+                        offense, status.message());
+}
+
+absl::Status P2pService::Malformed(const grpc::CallbackServerContext& ctx,
+                                   const Contact& sender,
+                                   absl::Status status) {
+  Penalize(ctx, sender, abuse::Offense::kMalformedMessage, status);
+  return status;
+}
+
+bool P2pService::Banned(const PeerEntry& entry) const {
+  return deps_.guard != nullptr &&
+         deps_.guard->IsBannedPeer(entry.node_id, entry.host);
+}
+
+void P2pService::ChargeSender(const grpc::CallbackServerContext& ctx,
+                              const Contact& sender, P2pMethod method,
+                              const absl::Status& status,
+                              abuse::Offense offense) {
+  Penalize(ctx, sender, offense, status);
   deps_.routing->MarkFailed(sender.id);
   if (deps_.observer == nullptr) return;
   deps_.observer->OnContactResult(
@@ -119,7 +163,7 @@ grpc::ServerUnaryReactor* P2pService::FindNode(
     absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> target = IdFromProto(request->target(), "target");
-    if (!target.ok()) return target.status();
+    if (!target.ok()) return Malformed(*ctx, *sender, target.status());
     for (const Contact& c : ClosestFor(*target, sender->id)) {
       *response->add_contacts() = ContactToProto(c);
     }
@@ -138,7 +182,7 @@ grpc::ServerUnaryReactor* P2pService::FindValue(
     absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
-    if (!key.ok()) return key.status();
+    if (!key.ok()) return Malformed(*ctx, *sender, key.status());
     absl::StatusOr<std::string> value = deps_.store->Get(*key);
     if (value.ok() && !value->empty()) {
       response->set_value(*std::move(value));
@@ -169,9 +213,12 @@ grpc::ServerUnaryReactor* P2pService::Store(
     absl::StatusOr<Contact> sender = AcceptSender(*ctx, request->sender());
     if (!sender.ok()) return sender.status();
     absl::StatusOr<NodeId> key = IdFromProto(request->key(), "key");
-    if (!key.ok()) return key.status();
+    if (!key.ok()) return Malformed(*ctx, *sender, key.status());
     const std::string& value = request->value();
-    if (value.empty()) return absl::InvalidArgumentError("value is empty");
+    if (value.empty()) {
+      return Malformed(*ctx, *sender,
+                       absl::InvalidArgumentError("value is empty"));
+    }
     if (value.size() > options_.max_value_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "value of ", value.size(), " bytes exceeds the limit of ",
@@ -186,7 +233,8 @@ grpc::ServerUnaryReactor* P2pService::Store(
                        value.size(), "-byte value is not ", key->ToHex()));
       spdlog::warn("rejected Store from {} (node {}): {}", sender->address,
                    sender->id.ShortHex(), std::string(mismatch.message()));
-      ChargeSender(*sender, P2pMethod::kStore, mismatch);
+      ChargeSender(*ctx, *sender, P2pMethod::kStore, mismatch,
+                   abuse::Offense::kTamperedData);
       return mismatch;
     }
     spdlog::error("Store {} from {}: local storage failed: {}", key->ToHex(),

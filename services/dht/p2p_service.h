@@ -33,6 +33,14 @@
 //    reached (or none is configured).
 // Malformed keys and targets (not 32 bytes) are INVALID_ARGUMENT. Every call
 // is counted in TrafficStats.
+// With a PeerGuard (peer_guard.h), every request is first admitted by its
+// source address, then by its sender's node ID: a banned one is
+// PERMISSION_DENIED, one over its rate RESOURCE_EXHAUSTED, and either way
+// the sender is neither learned nor reported. Malformed requests
+// (INVALID_ARGUMENT), a Store whose value does not match its key and a
+// SharePeers over 100 entries are charged to the sender; peer entries
+// naming banned peers are left out of GetPeers answers and SharePeers
+// merges.
 //
 // Thread-safe: handlers run concurrently on gRPC threads and share only
 // thread-safe parts; none blocks on the network (peer-manager calls and
@@ -62,6 +70,7 @@
 #include "services/dht/p2p_convert.h"
 #include "services/dht/p2p_method.h"
 #include "services/dht/peer_authenticator.h"
+#include "services/dht/peer_guard.h"
 #include "services/dht/routing.h"
 #include "services/dht/self_contact.h"
 #include "services/dht/traffic_stats.h"
@@ -99,6 +108,8 @@ struct P2pServiceDeps {
   // Binds senders to the client certificate of the call (a TLS port).
   // Optional: without it (a plaintext port) senders are taken at their word.
   PeerAuthenticator* authenticator = nullptr;
+  // Optional: without it nothing is rate-limited, scored or banned.
+  PeerGuard* guard = nullptr;
 };
 
 class P2pService final : public p2p::v1::PeerProtocol::CallbackService {
@@ -132,16 +143,28 @@ class P2pService final : public p2p::v1::PeerProtocol::CallbackService {
  private:
   P2pService(P2pServiceDeps deps, P2pServiceOptions options);
 
-  // Validates, authenticates and learns a request's sender. Returns it,
-  // InvalidArgument or Unauthenticated.
+  // Admits (PeerGuard), validates, authenticates (the certificate's ID) and
+  // learns a request's sender. Returns it, or PermissionDenied,
+  // ResourceExhausted, InvalidArgument or Unauthenticated.
   absl::StatusOr<kademlia::Contact> AcceptSender(
       const grpc::CallbackServerContext& ctx, const p2p::v1::Contact& sender);
+  // Charges `offense` to the sender and its source address (PeerGuard).
+  void Penalize(const grpc::CallbackServerContext& ctx,
+                const kademlia::Contact& sender, abuse::Offense offense,
+                const absl::Status& status);
+  // Charges the sender of a malformed request (a bad key, target or value)
+  // and returns `status`.
+  absl::Status Malformed(const grpc::CallbackServerContext& ctx,
+                         const kademlia::Contact& sender, absl::Status status);
+  // Whether a peer entry names a banned peer.
+  bool Banned(const PeerEntry& entry) const;
   // Our k closest contacts to `target`, leaving out `requester`.
   std::vector<kademlia::Contact> ClosestFor(
       const kademlia::NodeId& target, const kademlia::NodeId& requester) const;
-  // Charges a misbehaving sender with a failure.
-  void ChargeSender(const kademlia::Contact& sender, P2pMethod method,
-                    const absl::Status& status);
+  // Charges a misbehaving sender with a failure (and `offense`).
+  void ChargeSender(const grpc::CallbackServerContext& ctx,
+                    const kademlia::Contact& sender, P2pMethod method,
+                    const absl::Status& status, abuse::Offense offense);
   // The deadline for a peer-manager call made while serving `ctx`.
   std::chrono::system_clock::time_point PeerManagerDeadline(
       const grpc::CallbackServerContext& ctx) const;

@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* P2pService::GetPeers(
         for (const peers::v1::Peer& peer : call->response.peers()) {
           absl::StatusOr<PeerEntry> entry = PeerEntryFromPeer(peer);
           if (!entry.ok() || IsNode(*entry, requester) ||
-              IsNode(*entry, self)) {
+              IsNode(*entry, self) || Banned(*entry)) {
             continue;
           }
           entries.push_back(*std::move(entry));
@@ -105,6 +105,8 @@ grpc::ServerUnaryReactor* P2pService::SharePeers(
     status = absl::ResourceExhaustedError(
         absl::StrCat("SharePeers carries at most ", kMaxPeerEntries,
                      " entries, got ", request->peers_size()));
+    ChargeSender(*ctx, *sender, P2pMethod::kSharePeers, status,
+                 abuse::Offense::kProtocolViolation);
   }
   if (status.ok() && deps_.peer_manager == nullptr) {
     status = absl::UnavailableError("no peer store (peer-manager) configured");
@@ -121,7 +123,7 @@ grpc::ServerUnaryReactor* P2pService::SharePeers(
   uint32_t ignored = 0;
   for (const p2p::v1::PeerEntry& proto : request->peers()) {
     absl::StatusOr<PeerEntry> entry = PeerEntryFromProto(proto);
-    if (!entry.ok() || IsNode(*entry, self)) {
+    if (!entry.ok() || IsNode(*entry, self) || Banned(*entry)) {
       ++ignored;
       continue;
     }

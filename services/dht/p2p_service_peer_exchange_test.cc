@@ -86,6 +86,53 @@ TEST_F(P2pServiceTest, SharePeersMergesWellFormedEntriesIntoPeerManager) {
             grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
+TEST_F(P2pServiceTest, BannedPeersAreNeitherSharedNorMerged) {
+  const NodeId banned = NodeId::Random(gen_);
+  node_->guard().Penalize({.id = banned}, abuse::Offense::kTamperedData, "x");
+  ASSERT_TRUE(node_->guard().IsBanned(banned));
+  // peer-manager may not know of the ban yet: GetPeers leaves it out.
+  pm_->SetPeers({PmPeer("10.0.0.1:8000", 100, banned.ToHex()),
+                 PmPeer("10.0.0.2:8000", 200)});
+  p2p::v1::GetPeersResponse peers;
+  ASSERT_TRUE(Call(&PeerProtocol::Stub::GetPeers, p2p::v1::GetPeersRequest(),
+                   &peers)
+                  .ok());
+  ASSERT_EQ(peers.peers_size(), 1);
+  EXPECT_EQ(peers.peers(0).host(), "10.0.0.2");
+  // A shared entry naming it is ignored, not merged.
+  p2p::v1::SharePeersRequest share;
+  *share.add_peers() = PeerEntryToProto(
+      PeerEntry{.host = "10.0.0.1", .port = 8000, .node_id = banned});
+  *share.add_peers() = PeerEntryToProto({.host = "10.0.0.3", .port = 8000});
+  p2p::v1::SharePeersResponse shared;
+  ASSERT_TRUE(Call(&PeerProtocol::Stub::SharePeers, share, &shared).ok());
+  EXPECT_EQ(shared.ignored(), 1u);
+  ASSERT_EQ(pm_->merge_requests().size(), 1u);
+  ASSERT_EQ(pm_->merge_requests()[0].peers_size(), 1);
+  EXPECT_EQ(pm_->merge_requests()[0].peers(0).address(), "10.0.0.3:8000");
+}
+
+TEST_F(P2pServiceTest, AnOversizedSharePeersIsChargedToTheSender) {
+  p2p::v1::SharePeersRequest too_many;
+  for (int i = 0; i < 101; ++i) {
+    *too_many.add_peers() = PeerEntryToProto({.host = "10.0.0.1", .port = 1});
+  }
+  p2p::v1::SharePeersResponse resp;
+  // A protocol violation costs 25 points: the fourth bans.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(
+        Call(&PeerProtocol::Stub::SharePeers, too_many, &resp).error_code(),
+        grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << i;
+  }
+  EXPECT_TRUE(node_->guard().IsBanned(me_.id));
+  p2p::v1::PingResponse pong;
+  EXPECT_EQ(
+      Call(&PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &pong)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(P2pServiceTest, PeerExchangeIsUnavailableWhenPeerManagerHangs) {
   absl::StatusOr<std::unique_ptr<SilentPeer>> hung = SilentPeer::Start();
   ASSERT_TRUE(hung.ok());

@@ -231,7 +231,7 @@ TEST_F(P2pServiceTest, StoreKeepsVerifiedValuesIdempotently) {
   EXPECT_EQ(node_->store().stats().keys, 1u);
 }
 
-TEST_F(P2pServiceTest, StoreWithAMismatchedHashIsRejectedAndCharged) {
+TEST_F(P2pServiceTest, StoreWithAMismatchedHashIsRejectedAndBansTheSender) {
   p2p::v1::StoreRequest req;
   req.set_key(Key("genuine"));
   req.set_value("tampered");
@@ -242,10 +242,16 @@ TEST_F(P2pServiceTest, StoreWithAMismatchedHashIsRejectedAndCharged) {
             std::string::npos);
   EXPECT_EQ(node_->store().stats().keys, 0u);
   EXPECT_FALSE(node_->store().Contains(NodeId(crypto::Sha256("genuine"))));
-  std::optional<kademlia::BucketEntry> entry =
-      node_->routing().FindEntry(me_.id);
-  ASSERT_TRUE(entry.has_value());
-  EXPECT_EQ(entry->consecutive_failures, 1) << "charged to the sender";
+  // Tampered data bans at once: the sender leaves the routing table and
+  // its next request is refused.
+  EXPECT_TRUE(node_->guard().IsBanned(me_.id));
+  EXPECT_FALSE(node_->routing().FindEntry(me_.id).has_value());
+  p2p::v1::PingResponse pong;
+  grpc::Status refused =
+      Call(&PeerProtocol::Stub::Ping, p2p::v1::PingRequest(), &pong);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(refused.error_message().find("tampered data"), std::string::npos)
+      << refused.error_message();
   std::vector<ContactReport> reports = observer_.results();
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].address, me_.address);

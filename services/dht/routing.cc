@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/net/peer_address.h"
+#include "spdlog/spdlog.h"
 
 namespace datamgmt::dht {
 
@@ -52,12 +53,28 @@ size_t Routing::Rekey(const NodeId& self) {
 absl::StatusOr<std::optional<Contact>> Routing::Learn(const Contact& contact) {
   if (absl::Status s = ValidateContact(contact); !s.ok()) return s;
   const absl::Time now = clock_.Now();
-  absl::MutexLock lock(&mu_);
-  if (contact.id == table_.self()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "contact ", contact.id.ShortHex(), " is this node; not learned"));
+  {
+    absl::MutexLock lock(&mu_);
+    if (contact.id == table_.self()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "contact ", contact.id.ShortHex(), " is this node; not learned"));
+    }
+    kademlia::AddResult result = table_.Add(contact, now);
+    if (result.outcome != kademlia::AddResult::Outcome::kRejectedPrefixLimit) {
+      return std::move(result.ping_candidate);
+    }
+    ++prefix_rejections_;
   }
-  return table_.Add(contact, now).ping_candidate;
+  spdlog::debug(
+      "node {} at {} not added to the routing table: its address range has "
+      "its share of the bucket",
+      contact.id.ShortHex(), contact.address);
+  return std::nullopt;
+}
+
+uint64_t Routing::prefix_rejections() const {
+  absl::MutexLock lock(&mu_);
+  return prefix_rejections_;
 }
 
 void Routing::OnPingResult(const NodeId& id, bool responded) {

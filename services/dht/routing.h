@@ -19,6 +19,7 @@
 #define DATAMGMT_SERVICES_DHT_ROUTING_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -65,6 +66,8 @@ class Routing {
   // Records that `contact` was heard from now (the sender of an incoming
   // RPC, the responder of an answer). Returns the full bucket's
   // ping-before-evict candidate if one should be pinged now, else nullopt.
+  // A contact whose address range already has its share of its bucket is
+  // not learned (OK, nullopt; counted in prefix_rejections()).
   // Returns InvalidArgument, learning nothing, if ValidateContact fails;
   // FailedPrecondition, learning nothing, if `contact` is this node.
   absl::StatusOr<std::optional<kademlia::Contact>> Learn(
@@ -101,6 +104,10 @@ class Routing {
   // Non-empty buckets, 0..256 (DhtStats.routing_table_buckets).
   size_t NonEmptyBuckets() const;
 
+  // Contacts Learn turned away by the routing table's per-address-range
+  // limit (kademlia::RoutingTableOptions::max_contacts_per_prefix).
+  uint64_t prefix_rejections() const;
+
   // Buckets due for refresh now; the caller looks up a random ID in each
   // (kademlia::RandomIdInBucket) and then calls MarkRefreshed.
   std::vector<int> BucketsDueForRefresh() const;
@@ -115,6 +122,7 @@ class Routing {
   Clock& clock_;
   mutable absl::Mutex mu_;
   kademlia::RoutingTable table_ ABSL_GUARDED_BY(mu_);
+  uint64_t prefix_rejections_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace datamgmt::dht

@@ -66,6 +66,7 @@ absl::StatusOr<std::unique_ptr<TestNode>> TestNode::Start(
       .data = options.data,
       .reporter = options.reporter,
       .maintenance = options.maintenance,
+      .guard = options.guard,
       .shutdown_grace = absl::Seconds(1),
       .run_maintenance_thread = options.run_maintenance_thread,
       .clock = options.clock,

@@ -58,6 +58,7 @@ struct TestNodeOptions {
   DataOpsOptions data{};
   MaintenanceOptions maintenance{};
   PeerManagerReporterOptions reporter{};
+  PeerGuardOptions guard{};
   // Default (nullptr): RealClock().
   Clock* clock = nullptr;
   // peer-manager's address; empty for none.
@@ -91,6 +92,7 @@ class TestNode {
   GrpcPeerClient& client() { return node_->client(); }
   ContactLearner& learner() { return node_->learner(); }
   LookupRunner& lookups() { return node_->lookups(); }
+  PeerGuard& guard() { return node_->guard(); }
 
  private:
   TestNode(std::unique_ptr<DhtNode> node, std::string dir)

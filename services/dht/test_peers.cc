@@ -284,4 +284,24 @@ grpc::ServerUnaryReactor* FakePeerManager::GetPeerStats(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* FakePeerManager::ReportPeerStandings(
+    grpc::CallbackServerContext* ctx,
+    const peers::v1::ReportPeerStandingsRequest* request,
+    peers::v1::ReportPeerStandingsResponse* response) {
+  {
+    absl::MutexLock lock(&mu_);
+    standing_reports_.push_back(*request);
+  }
+  response->set_accepted(static_cast<uint32_t>(request->standings_size()));
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+std::vector<peers::v1::ReportPeerStandingsRequest>
+FakePeerManager::standing_reports() const {
+  absl::MutexLock lock(&mu_);
+  return standing_reports_;
+}
+
 }  // namespace datamgmt::dht

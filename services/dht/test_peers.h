@@ -5,8 +5,8 @@
 //  * SilentPeer: a listening socket that accepts connections and never
 //    answers (a hung peer: calls to it end only at their deadline).
 //  * FakePeerManager: a PeerManager server answering ListPeers and
-//    GetPeerStats from scripted values and recording MergePeers and
-//    RecordContacts.
+//    GetPeerStats from scripted values and recording MergePeers,
+//    RecordContacts and ReportPeerStandings.
 //  * RecordingObserver: a ContactObserver that keeps what it is told.
 // All bind 127.0.0.1, port 0. testonly; thread-safe.
 #ifndef DATAMGMT_SERVICES_DHT_TEST_PEERS_H_
@@ -137,6 +137,12 @@ class FakePeerManager final : public peers::v1::PeerManager::CallbackService {
       grpc::CallbackServerContext* ctx,
       const peers::v1::GetPeerStatsRequest* request,
       peers::v1::PeerStats* response) override;
+  // Records the report (accepted = its size).
+  grpc::ServerUnaryReactor* ReportPeerStandings(
+      grpc::CallbackServerContext* ctx,
+      const peers::v1::ReportPeerStandingsRequest* request,
+      peers::v1::ReportPeerStandingsResponse* response) override;
+  std::vector<peers::v1::ReportPeerStandingsRequest> standing_reports() const;
 
  private:
   FakePeerManager() = default;
@@ -150,6 +156,8 @@ class FakePeerManager final : public peers::v1::PeerManager::CallbackService {
   std::vector<peers::v1::RecordContactsRequest> record_requests_
       ABSL_GUARDED_BY(mu_);
   peers::v1::PeerStats stats_ ABSL_GUARDED_BY(mu_);
+  std::vector<peers::v1::ReportPeerStandingsRequest> standing_reports_
+      ABSL_GUARDED_BY(mu_);
   grpc::Status record_status_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -23,6 +23,33 @@ peers::v1::Peer PeerToProto(const PeerView& view) {
   if (r.last_rtt.has_value()) {
     *out.mutable_last_rtt() = ToProtoDuration(*r.last_rtt);
   }
+  out.set_banned(view.banned_until.has_value());
+  if (view.banned_until.has_value()) {
+    out.set_banned_until(UnixSecondsFromTime(*view.banned_until));
+    out.set_ban_reason(view.ban_reason);
+  }
+  out.set_score(view.score);
+  return out;
+}
+
+ReportedStanding StandingFromProto(const peers::v1::PeerStanding& proto) {
+  ReportedStanding out;
+  if (absl::StatusOr<net::PeerAddress> a =
+          net::ParsePeerAddress(proto.address());
+      a.ok()) {
+    out.address = *a;
+  }
+  if (absl::StatusOr<kademlia::NodeId> id =
+          kademlia::NodeId::FromHex(proto.node_id());
+      id.ok()) {
+    out.node_id = *id;
+  }
+  out.source = proto.source_ip();
+  out.score = std::isfinite(proto.score()) ? proto.score() : 0;
+  if (proto.has_banned_until()) {
+    out.banned_until = CheckedFromProtoTimestamp(proto.banned_until());
+    out.reason = proto.ban_reason();
+  }
   return out;
 }
 

@@ -18,13 +18,20 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/peer_manager/peer_record.h"
+#include "services/peer_manager/peer_standings.h"
 #include "services/peer_manager/peer_table.h"
 
 namespace datamgmt::peer_manager {
 
 // The API's view of a peer: the seed's fields, node_id, healthy,
-// success_rate and last_rtt (when measured).
+// success_rate, last_rtt (when measured), and its standing (banned,
+// banned_until, ban_reason, score).
 peers::v1::Peer PeerToProto(const PeerView& view);
+
+// One reported standing. A malformed address or node_id is dropped from it
+// (the standing may still match by its other keys); a malformed
+// banned_until makes it no ban.
+ReportedStanding StandingFromProto(const peers::v1::PeerStanding& proto);
 
 // One contact result. A malformed rtt becomes a negative one, which
 // PeerTable::RecordContacts ignores as malformed; a malformed observed_at

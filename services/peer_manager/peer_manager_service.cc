@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "services/peer_manager/known_peers_records.h"
 #include "services/peer_manager/peer_convert.h"
@@ -116,6 +117,32 @@ grpc::ServerUnaryReactor* PeerManagerService::MergePeers(
   }
   resp->set_added(static_cast<uint32_t>(out->added));
   resp->set_ignored(static_cast<uint32_t>(out->ignored));
+  return Finish(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PeerManagerService::ReportPeerStandings(
+    grpc::CallbackServerContext* ctx,
+    const peers::v1::ReportPeerStandingsRequest* req,
+    peers::v1::ReportPeerStandingsResponse* resp) {
+  if (static_cast<size_t>(req->standings_size()) > kMaxStandings) {
+    return Finish(ctx, absl::ResourceExhaustedError(absl::StrCat(
+                           "at most ", kMaxStandings,
+                           " standings per report, got ",
+                           req->standings_size())));
+  }
+  std::vector<ReportedStanding> standings;
+  standings.reserve(req->standings_size());
+  int bans = 0;
+  for (const peers::v1::PeerStanding& proto : req->standings()) {
+    standings.push_back(StandingFromProto(proto));
+    if (standings.back().banned_until.has_value()) ++bans;
+  }
+  absl::StatusOr<int> kept =
+      store_.ReplaceStandings(std::move(standings), clock_.Now());
+  if (!kept.ok()) return Finish(ctx, kept.status());
+  spdlog::debug("dht-service reported {} peer standings ({} bans)", *kept,
+                bans);
+  resp->set_accepted(static_cast<uint32_t>(*kept));
   return Finish(ctx, absl::OkStatus());
 }
 

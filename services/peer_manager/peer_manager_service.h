@@ -47,6 +47,10 @@ class PeerManagerService final
   grpc::ServerUnaryReactor* MergePeers(
       grpc::CallbackServerContext* ctx, const peers::v1::MergePeersRequest* req,
       peers::v1::MergePeersResponse* resp) override;
+  grpc::ServerUnaryReactor* ReportPeerStandings(
+      grpc::CallbackServerContext* ctx,
+      const peers::v1::ReportPeerStandingsRequest* req,
+      peers::v1::ReportPeerStandingsResponse* resp) override;
   grpc::ServerUnaryReactor* GetPeerStats(
       grpc::CallbackServerContext* ctx,
       const peers::v1::GetPeerStatsRequest* req,

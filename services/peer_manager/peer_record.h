@@ -58,6 +58,13 @@ struct PeerView {
   bool healthy = false;
   // kademlia::SuccessRate: 0..1, 0 without attempts.
   double success_rate = 0.0;
+  // dht-service's misbehaviour score as last reported (peer_standings.h);
+  // 0 when neutral or banned.
+  double score = 0.0;
+  // Set while the peer is banned (then `healthy` is false): until when,
+  // and why.
+  std::optional<absl::Time> banned_until = std::nullopt;
+  std::string ban_reason = "";
 };
 
 }  // namespace datamgmt::peer_manager

@@ -40,20 +40,85 @@ void PeerStore::Changed(absl::Time now, bool batched) {
   if (batched) debouncer_.MarkDirty(now);
 }
 
+void PeerStore::ApplyStanding(PeerView& view, absl::Time now) const {
+  std::optional<ReportedStanding> standing = standings_.For(view.record, now);
+  if (!standing.has_value()) return;
+  if (standing->BannedAt(now)) {
+    view.healthy = false;
+    view.banned_until = standing->banned_until;
+    view.ban_reason = standing->reason;
+    view.score = 0;
+  } else {
+    view.score = standing->score;
+  }
+}
+
 std::vector<PeerView> PeerStore::List(bool healthy_only, absl::Time now) const {
   absl::MutexLock lock(&mu_);
-  return table_.List(healthy_only, now);
+  std::vector<PeerView> views = table_.List(healthy_only, now);
+  if (standings_.size() == 0) return views;
+  for (PeerView& view : views) ApplyStanding(view, now);
+  if (healthy_only) {
+    std::erase_if(views, [](const PeerView& v) { return !v.healthy; });
+    return views;
+  }
+  std::vector<PeerRecord> records;
+  records.reserve(views.size());
+  for (const PeerView& view : views) records.push_back(view.record);
+  bool added = false;
+  for (auto& [record, standing] : standings_.UnknownBans(records, now)) {
+    views.push_back(PeerView{.record = std::move(record),
+                             .banned_until = standing.banned_until,
+                             .ban_reason = standing.reason});
+    added = true;
+  }
+  if (added) {
+    std::sort(views.begin(), views.end(),
+              [](const PeerView& a, const PeerView& b) {
+                return a.record.address.ToString() <
+                       b.record.address.ToString();
+              });
+  }
+  return views;
 }
 
 absl::StatusOr<PeerView> PeerStore::Get(absl::string_view address,
                                         absl::Time now) const {
   absl::MutexLock lock(&mu_);
-  return table_.Get(address, now);
+  absl::StatusOr<PeerView> view = table_.Get(address, now);
+  if (view.ok()) {
+    ApplyStanding(*view, now);
+    return view;
+  }
+  if (!absl::IsNotFound(view.status())) return view;
+  absl::StatusOr<net::PeerAddress> wanted = net::ParsePeerAddress(address);
+  if (!wanted.ok()) return view;
+  for (auto& [record, standing] :
+       standings_.UnknownBans(table_.Records(), now)) {
+    if (record.address == *wanted) {
+      return PeerView{.record = std::move(record),
+                      .banned_until = standing.banned_until,
+                      .ban_reason = standing.reason};
+    }
+  }
+  return view;
 }
 
 PeerCounts PeerStore::Stats(absl::Time now) const {
   absl::MutexLock lock(&mu_);
-  return table_.Stats(now);
+  PeerCounts counts = table_.Stats(now);
+  if (standings_.size() == 0) return counts;
+  for (PeerView& view : table_.List(/*healthy_only=*/true, now)) {
+    ApplyStanding(view, now);
+    if (!view.healthy) --counts.healthy;
+  }
+  return counts;
+}
+
+absl::StatusOr<int> PeerStore::ReplaceStandings(
+    std::vector<ReportedStanding> standings, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return standings_.Replace(std::move(standings), now);
 }
 
 absl::StatusOr<AddOutcome> PeerStore::Add(absl::string_view address,

@@ -38,6 +38,7 @@
 #include "absl/types/span.h"
 #include "services/peer_manager/discovery_schedule.h"
 #include "services/peer_manager/peer_record.h"
+#include "services/peer_manager/peer_standings.h"
 #include "services/peer_manager/peer_table.h"
 #include "services/peer_manager/save_debouncer.h"
 
@@ -65,10 +66,17 @@ class PeerStore {
       const PeerStoreOptions& options, bool has_bootstrap_peers,
       absl::Time start);
 
-  // PeerTable's operations (see peer_table.h for results and errors).
+  // PeerTable's operations (see peer_table.h for results and errors),
+  // with dht-service's reported standings applied (peer_standings.h): a
+  // banned peer is never healthy (so never listed with healthy_only, never
+  // counted healthy, never shared), and List without healthy_only, and
+  // Get, also return banned addresses that the table does not hold.
   std::vector<PeerView> List(bool healthy_only, absl::Time now) const;
   absl::StatusOr<PeerView> Get(absl::string_view address, absl::Time now) const;
   PeerCounts Stats(absl::Time now) const;
+  // Replaces the reported standings; see PeerStandings::Replace.
+  absl::StatusOr<int> ReplaceStandings(std::vector<ReportedStanding> s,
+                                       absl::Time now);
   absl::StatusOr<AddOutcome> Add(absl::string_view address,
                                  absl::string_view node_id_hex, absl::Time now);
   absl::StatusOr<PeerRecord> Remove(absl::string_view address,
@@ -112,11 +120,15 @@ class PeerStore {
   // After a table change at `now`: observe the count, bump the generation,
   // and mark dirty if `batched`.
   void Changed(absl::Time now, bool batched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies the standing of `view`'s peer at `now`.
+  void ApplyStanding(PeerView& view, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PeerStoreOptions options_;
   mutable absl::Mutex save_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   PeerTable table_ ABSL_GUARDED_BY(mu_);
+  PeerStandings standings_ ABSL_GUARDED_BY(mu_);
   SaveDebouncer debouncer_ ABSL_GUARDED_BY(mu_);
   DiscoverySchedule schedule_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
