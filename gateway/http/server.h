@@ -82,7 +82,7 @@ struct ServerOptions {
   // Default: 10000.
   size_t max_connections = 10000;
   // HTTPS when both files are set. Default: plain HTTP.
-  TlsOptions tls;
+  TlsOptions tls = {};
 
   // Returns InvalidArgument naming the first bad field. Does not read the
   // TLS files (Server::Start does).

@@ -26,9 +26,9 @@ namespace datamgmt::gateway::http {
 struct TlsOptions {
   // PEM certificate chain, the server's own certificate first. Both files
   // set: HTTPS only; neither: plain HTTP. Default: "" (plain HTTP).
-  std::string cert_file;
+  std::string cert_file = "";
   // PEM private key (unencrypted) of that certificate. Default: "".
-  std::string key_file;
+  std::string key_file = "";
   // A new connection that has not completed the TLS handshake after this is
   // closed. Default: 10 s.
   absl::Duration handshake_timeout = absl::Seconds(10);
