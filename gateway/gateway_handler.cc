@@ -214,9 +214,10 @@ bool GatewayHandler::Authorize(const std::shared_ptr<Exchange>& exchange,
           invalid ? "invalid bearer token"
                   : "missing bearer token (send the header Authorization: "
                     "Bearer followed by the gateway's token)"));
+  constexpr absl::string_view kChallenge = R"(Bearer realm="datamgmt-gateway")";
   response.set(beast_http::field::www_authenticate,
-               invalid ? R"(Bearer realm="datamgmt-gateway", error="invalid_token")"
-                       : R"(Bearer realm="datamgmt-gateway")");
+               invalid ? absl::StrCat(kChallenge, R"(, error="invalid_token")")
+                       : std::string(kChallenge));
   exchange->Finish(std::move(response));
   return false;
 }

@@ -11,7 +11,8 @@
 // Probes (/healthz, /readyz, /metrics) never need it.
 //
 //   Authenticator auth({.mode = AuthMode::kToken, .token = "s3cret"});
-//   Access access = ClassifyRequest("POST", "datamgmt.dht.v1.DhtService.PutData");
+//   Access access =
+//       ClassifyRequest("POST", "datamgmt.dht.v1.DhtService.PutData");
 //   switch (auth.Check(access, authorization_header_values)) { ... }
 //
 // Pure; Authenticator is immutable and thread-safe.

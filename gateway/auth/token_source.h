@@ -2,8 +2,9 @@
 // (e.g. a mounted Kubernetes Secret) or an environment variable's value.
 // main() reads the flag and the variable and hands both here.
 //
+//   const char* value = std::getenv("GATEWAY_AUTH_TOKEN");
 //   absl::StatusOr<std::string> token = LoadToken(
-//       absl::GetFlag(FLAGS_auth_token_file), getenv_or_empty("GATEWAY_AUTH_TOKEN"));
+//       absl::GetFlag(FLAGS_auth_token_file), value ? value : "");
 //
 // Thread-safe. Never puts the token in a message.
 #ifndef DATAMGMT_GATEWAY_AUTH_TOKEN_SOURCE_H_

@@ -159,7 +159,8 @@ void StreamConnection<Stream>::ReadRequest() {
   Tcp().expires_after(ToChrono(options.idle_timeout));
   stream_.async_read_some(
       buffer_.prepare(kReadChunk),
-      beast::bind_front_handler(&StreamConnection::OnIdleRead, this->shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnIdleRead,
+                                this->shared_from_this()));
 }
 
 template <typename Stream>
@@ -192,11 +193,13 @@ void StreamConnection<Stream>::ReadHeader() {
       });
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&StreamConnection::OnHeader, this->shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnHeader,
+                                this->shared_from_this()));
 }
 
 template <typename Stream>
-void StreamConnection<Stream>::OnRequestTimer(beast::error_code ec, uint64_t request) {
+void StreamConnection<Stream>::OnRequestTimer(beast::error_code ec,
+                                              uint64_t request) {
   if (ec || request != requests_ || state_ != State::kReading) return;
   // The pending read (or 100 Continue write) completes with
   // operation_aborted and OnReadError answers 408.
@@ -206,7 +209,8 @@ void StreamConnection<Stream>::OnRequestTimer(beast::error_code ec, uint64_t req
 }
 
 template <typename Stream>
-void StreamConnection<Stream>::OnHeader(beast::error_code ec, size_t /*bytes*/) {
+void StreamConnection<Stream>::OnHeader(beast::error_code ec,
+                                        size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (!ec && request_timed_out_) ec = net::error::operation_aborted;
   if (ec) {
@@ -217,16 +221,18 @@ void StreamConnection<Stream>::OnHeader(beast::error_code ec, size_t /*bytes*/) 
   // arrived, the client is sending anyway.
   if (!parser_->is_done() && buffer_.size() == 0 &&
       ExpectsContinue(parser_->get())) {
-    net::async_write(stream_, net::buffer(kContinue, sizeof(kContinue) - 1),
-                     beast::bind_front_handler(&StreamConnection::OnContinueWritten,
-                                               this->shared_from_this()));
+    net::async_write(
+        stream_, net::buffer(kContinue, sizeof(kContinue) - 1),
+        beast::bind_front_handler(&StreamConnection::OnContinueWritten,
+                                  this->shared_from_this()));
     return;
   }
   ReadBody();
 }
 
 template <typename Stream>
-void StreamConnection<Stream>::OnContinueWritten(beast::error_code ec, size_t /*bytes*/) {
+void StreamConnection<Stream>::OnContinueWritten(beast::error_code ec,
+                                                 size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (ec) {  // a 408 after a partly written 100 would garble the stream
     spdlog::debug("http: {} write 100 Continue: {}", remote_address_,
@@ -249,7 +255,8 @@ void StreamConnection<Stream>::ReadBody() {
   }
   bhttp::async_read(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&StreamConnection::OnBody, this->shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnBody,
+                                this->shared_from_this()));
 }
 
 template <typename Stream>
@@ -336,7 +343,8 @@ void StreamConnection<Stream>::Write(Response response) {
   response_ = std::move(response);
   Tcp().expires_after(ToChrono(core_->options().write_timeout));
   auto on_write =
-      beast::bind_front_handler(&StreamConnection::OnWrite, this->shared_from_this());
+      beast::bind_front_handler(&StreamConnection::OnWrite,
+                                this->shared_from_this());
   if (with_body) {
     bhttp::async_write(stream_, *response_, std::move(on_write));
   } else {
@@ -362,7 +370,8 @@ void StreamConnection<Stream>::OnWrite(beast::error_code ec, size_t /*bytes*/) {
 }
 
 template <typename Stream>
-void StreamConnection<Stream>::SendError(bhttp::status status, absl::StatusCode code,
+void StreamConnection<Stream>::SendError(bhttp::status status,
+                                         absl::StatusCode code,
                            absl::string_view message) {
   spdlog::warn("http: {} answered {}: {}", remote_address_,
                static_cast<int>(status), std::string(message));
@@ -397,7 +406,8 @@ void StreamConnection<Stream>::LingeringClose() {
 }
 
 template <typename Stream>
-void StreamConnection<Stream>::OnLingerRead(beast::error_code ec, size_t /*bytes*/) {
+void StreamConnection<Stream>::OnLingerRead(beast::error_code ec,
+                                            size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (ec) {  // EOF: the client closed too; or timeout
     Close();
@@ -405,7 +415,8 @@ void StreamConnection<Stream>::OnLingerRead(beast::error_code ec, size_t /*bytes
   }
   stream_.async_read_some(
       buffer_.prepare(kReadChunk),
-      beast::bind_front_handler(&StreamConnection::OnLingerRead, this->shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnLingerRead,
+                                this->shared_from_this()));
 }
 
 template <typename Stream>
@@ -418,7 +429,8 @@ void StreamConnection<Stream>::Close() {
   core_->Unregister(this);
 }
 
-std::shared_ptr<Connection> NewConnection(ServerCore* core, tcp::socket socket) {
+std::shared_ptr<Connection> NewConnection(ServerCore* core,
+                                          tcp::socket socket) {
   if (net::ssl::context* tls = core->tls_context()) {
     return std::make_shared<StreamConnection<TlsStream>>(
         core, std::move(socket), *tls);

@@ -201,7 +201,8 @@ TEST(IsLoopbackHostTest, LoopbackAddressesOnly) {
     EXPECT_TRUE(IsLoopbackHost(host)) << host;
   }
   for (const char* host :
-       {"0.0.0.0", "::", "[::]", "10.0.0.1", "192.168.1.2", "example.com", ""}) {
+       {"0.0.0.0", "::", "[::]", "10.0.0.1", "192.168.1.2", "example.com",
+        ""}) {
     EXPECT_FALSE(IsLoopbackHost(host)) << host;
   }
 }

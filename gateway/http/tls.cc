@@ -124,8 +124,8 @@ absl::StatusOr<std::unique_ptr<ssl::context>> NewServerTlsContext(
   SSL_CTX* native = context->native_handle();
   context->set_options(ssl::context::default_workarounds |
                        ssl::context::single_dh_use);
-  SSL_CTX_set_options(native,
-                      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
     return absl::InternalError("cannot require TLS 1.2 or later");
   }

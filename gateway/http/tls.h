@@ -1,7 +1,8 @@
 // TLS for the gateway's HTTP server: the options and the server-side OpenSSL
 // context built from them (certificate chain and private key in PEM files).
 //
-//   TlsOptions tls{.cert_file = "/etc/gw/tls.crt", .key_file = "/etc/gw/tls.key"};
+//   TlsOptions tls{.cert_file = "/etc/gw/tls.crt",
+//                  .key_file = "/etc/gw/tls.key"};
 //   absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> context =
 //       NewServerTlsContext(tls);
 //   if (!context.ok()) return context.status();  // e.g. key does not match

@@ -14,9 +14,9 @@
 // the gRPC method's full name and `code` its canonical code name ("OK",
 // "NOT_FOUND"). Auth failure `reason` is "missing" (no bearer token) or
 // "invalid" (a wrong one); each such request is also counted in
-// requests_total with code 401. Thread-safe; recording takes a reader lock on a small
-// cache of metric handles, never the registry's lock after the first use
-// of a label set.
+// requests_total with code 401. Thread-safe; recording takes a reader lock
+// on a small cache of metric handles, never the registry's lock after the
+// first use of a label set.
 #ifndef DATAMGMT_GATEWAY_METRICS_METRICS_H_
 #define DATAMGMT_GATEWAY_METRICS_METRICS_H_
 
