@@ -20,8 +20,9 @@ PACKAGES=(
   g++ git ca-certificates
   # Debian's Go, only to build pinned standard tools (tools/go-tools.sh).
   golang-go
-  # End-to-end tests: JSON from grpcurl, HTTP to the gateway.
-  jq curl
+  # End-to-end tests: JSON from grpcurl, HTTP to the gateway, throwaway TLS
+  # certificates (gateway_auth_test, bench/run_gateway_bench.sh --tls).
+  jq curl openssl
   # Code generation and the libraries we link against.
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libspdlog-dev libfmt-dev librocksdb-dev libssl-dev
