@@ -94,7 +94,7 @@ absl::Status GatewayHandlerOptions::Validate() const {
   if (readiness_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("readiness_timeout must be positive");
   }
-  return absl::OkStatus();
+  return auth.Validate();
 }
 
 absl::StatusOr<std::unique_ptr<GatewayHandler>> GatewayHandler::Create(
@@ -128,6 +128,7 @@ GatewayHandler::GatewayHandler(const GatewayHandlerOptions& options,
                                std::string openapi, Backends* backends,
                                GatewayMetrics* metrics)
     : options_(options),
+      authenticator_(options.auth),
       routes_(std::move(routes)),
       openapi_(std::move(openapi)),
       backends_(backends),
@@ -176,6 +177,9 @@ bool GatewayHandler::HandleBuiltin(const std::shared_ptr<Exchange>& exchange,
     exchange->Finish(std::move(response));
     return true;
   }
+  if (path == "/openapi.json" && !Authorize(exchange, auth::Access::kRead)) {
+    return true;
+  }
   if (path == "/healthz") {
     exchange->Finish(MakeResponse(200, kJson, R"({"status":"ok"})"));
   } else if (path == "/metrics") {
@@ -187,6 +191,35 @@ bool GatewayHandler::HandleBuiltin(const std::shared_ptr<Exchange>& exchange,
     HandleReady(exchange);
   }
   return true;
+}
+
+bool GatewayHandler::Authorize(const std::shared_ptr<Exchange>& exchange,
+                               auth::Access access) {
+  if (!authenticator_.Required(access)) return true;
+  std::vector<absl::string_view> authorization;
+  const auto [first, last] =
+      exchange->request.headers.equal_range(beast_http::field::authorization);
+  for (auto it = first; it != last; ++it) {
+    authorization.emplace_back(it->value().data(), it->value().size());
+  }
+  const auth::AuthResult result =
+      authenticator_.Check(access, authorization);
+  if (result == auth::AuthResult::kAllowed) return true;
+  const bool invalid = result == auth::AuthResult::kInvalid;
+  metrics_->RecordAuthFailure(invalid);
+  http::Response response = MakeResponse(
+      401, kJson,
+      transcode::StatusJson(
+          static_cast<int>(absl::StatusCode::kUnauthenticated),
+          invalid ? "invalid bearer token"
+                  : "missing bearer token (send the header Authorization: "
+                    "Bearer followed by the gateway's token)"));
+  constexpr absl::string_view kChallenge = R"(Bearer realm="datamgmt-gateway")";
+  response.set(beast_http::field::www_authenticate,
+               invalid ? absl::StrCat(kChallenge, R"(, error="invalid_token")")
+                       : std::string(kChallenge));
+  exchange->Finish(std::move(response));
+  return false;
 }
 
 void GatewayHandler::HandleReady(const std::shared_ptr<Exchange>& exchange) {
@@ -234,8 +267,10 @@ absl::StatusOr<absl::Time> GatewayHandler::DeadlineOf(
 
 namespace {
 
-// What the client sends along to the backend.
-Metadata OutgoingMetadata(const http::Request& request) {
+// What the client sends along to the backend. Authorization only if
+// `forward_authorization` (auth off: it is not the gateway's own).
+Metadata OutgoingMetadata(const http::Request& request,
+                          bool forward_authorization) {
   Metadata metadata;
   for (const auto& field : request.headers) {
     const absl::string_view name(field.name_string().data(),
@@ -246,7 +281,8 @@ Metadata OutgoingMetadata(const http::Request& request) {
       metadata.emplace_back(
           absl::AsciiStrToLower(name.substr(kMetadataPrefix.size())),
           std::string(value));
-    } else if (field.name() == beast_http::field::authorization) {
+    } else if (forward_authorization &&
+               field.name() == beast_http::field::authorization) {
       metadata.emplace_back("authorization", std::string(value));
     }
   }
@@ -289,6 +325,14 @@ void GatewayHandler::Transcode(const std::shared_ptr<Exchange>& exchange,
   const std::string method =
       exchange->head ? std::string("GET") : request.method_string;
   transcode::MatchResult match = routes_.Match(method, path);
+  if (match.route != nullptr) exchange->route = match.route->pattern;
+  if (!Authorize(exchange,
+                 auth::ClassifyRequest(
+                     request.method_string,
+                     match.route != nullptr ? match.route->method->full_name()
+                                            : std::string()))) {
+    return;
+  }
   if (match.route == nullptr) {
     http::Response response = MakeResponse(
         match.http_status(), kJson,
@@ -302,7 +346,6 @@ void GatewayHandler::Transcode(const std::shared_ptr<Exchange>& exchange,
     return;
   }
   const transcode::Route& route = *match.route;
-  exchange->route = route.pattern;
   absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
       transcode::BuildRequest(
           route, match.bindings, query,
@@ -318,7 +361,8 @@ void GatewayHandler::Transcode(const std::shared_ptr<Exchange>& exchange,
   }
   GatewayMetrics* metrics = metrics_;
   backends_->Call(
-      *route.method, *std::move(message), *deadline, OutgoingMetadata(request),
+      *route.method, *std::move(message), *deadline,
+      OutgoingMetadata(request, !authenticator_.enabled()),
       [exchange, &route, metrics](CallResult result) {
         const auto code = static_cast<absl::StatusCode>(
             result.status.error_code());

@@ -3,17 +3,24 @@
 //
 // For each request:
 //   1. /healthz, /readyz, /metrics and /openapi.json are answered here (GET
-//      and HEAD only).
+//      and HEAD only); the first three never need a token, /openapi.json
+//      only with auth.reads.
 //   2. Otherwise the route table (built from the google.api.http annotations
-//      of `services`) picks the RPC; no route: 404, a route for another
-//      method: 405 with Allow.
-//   3. Path variables, query parameters and the body make the request
+//      of `services`) picks the RPC.
+//   3. Bearer-token check (see gateway/auth/auth.h): a request that needs
+//      the token and lacks it (or has a wrong one) gets 401 with
+//      "WWW-Authenticate: Bearer ..." and {"code":16,...}; nothing is
+//      called. This comes before 404/405, so every write to an unknown route
+//      or method is a 401 too.
+//   4. No route: 404, a route for another method: 405 with Allow.
+//   5. Path variables, query parameters and the body make the request
 //      message; bad input: 400, and nothing is called.
-//   4. The backend call runs asynchronously with a deadline: Grpc-Timeout
+//   6. The backend call runs asynchronously with a deadline: Grpc-Timeout
 //      (capped by max_timeout) or default_timeout. Grpc-Metadata-<key>
-//      headers are sent as metadata <key>; Authorization as authorization;
-//      the client address as x-forwarded-for.
-//   5. The response is proto3 JSON (or raw bytes for a bytes response_body).
+//      headers are sent as metadata <key>; Authorization as authorization
+//      only with auth off (with auth on it is the gateway's own credential
+//      and stays here); the client address as x-forwarded-for.
+//   7. The response is proto3 JSON (or raw bytes for a bytes response_body).
 //      Backend metadata "x-http-code" sets the status (201 for PutData),
 //      "etag" the ETag (If-None-Match then gives 304); other metadata comes
 //      back as Grpc-Metadata-<key>, trailers as Grpc-Trailer-<key>.
@@ -31,6 +38,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gateway/auth/auth.h"
 #include "gateway/backend/backends.h"
 #include "gateway/http/handler.h"
 #include "gateway/metrics/metrics.h"
@@ -48,6 +56,9 @@ struct GatewayHandlerOptions {
   absl::Duration readiness_timeout = absl::Seconds(2);
   // Log every request at info. Default: true.
   bool access_log = true;
+  // Bearer-token authentication. Default: mode token, which needs a token
+  // (Validate refuses it without one); mode off only if asked for.
+  auth::AuthOptions auth = {};
 
   absl::Status Validate() const;
 };
@@ -80,12 +91,16 @@ class GatewayHandler final : public http::Handler {
   // Answers the gateway's own endpoints; false if `path` is not one.
   bool HandleBuiltin(const std::shared_ptr<Exchange>& exchange,
                      absl::string_view path);
+  // Whether the request may go on; if not, answers 401 and counts it.
+  bool Authorize(const std::shared_ptr<Exchange>& exchange,
+                 auth::Access access);
   void HandleReady(const std::shared_ptr<Exchange>& exchange);
   void Transcode(const std::shared_ptr<Exchange>& exchange,
                  absl::string_view path, absl::string_view query);
   absl::StatusOr<absl::Time> DeadlineOf(const http::Request& request) const;
 
   const GatewayHandlerOptions options_;
+  const auth::Authenticator authenticator_;
   const transcode::RouteTable routes_;
   const std::string openapi_;
   Backends* const backends_;

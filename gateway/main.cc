@@ -5,8 +5,14 @@
 // variable, configure it; SIGTERM or SIGINT makes /readyz answer 503, lets
 // requests in flight finish for --shutdown_grace, and exits 0. Bad flag
 // values exit 2 with a message naming the flag.
+//
+// Security: HTTPS with --tls_cert_file and --tls_key_file; writes and
+// administrative calls need "Authorization: Bearer <token>" unless
+// --auth=off (the token from --auth_token_file or GATEWAY_AUTH_TOKEN; without
+// one the gateway does not start). The token is never logged.
 #include <cstdlib>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -21,6 +27,8 @@
 #include "datamgmt/dht/v1/peer_dialer.grpc.pb.h"
 #include "datamgmt/health/v1/health_monitor.grpc.pb.h"
 #include "datamgmt/peers/v1/peers.grpc.pb.h"
+#include "gateway/auth/auth.h"
+#include "gateway/auth/token_source.h"
 #include "gateway/backend/backends.h"
 #include "gateway/gateway_handler.h"
 #include "gateway/http/server.h"
@@ -62,6 +70,22 @@ ABSL_FLAG(std::string, log_level, "info",
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "How long requests in flight may finish on shutdown "
           "(env SHUTDOWN_GRACE).");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain; with --tls_key_file the gateway serves "
+          "HTTPS only (TLS 1.2+) (env GATEWAY_TLS_CERT_FILE).");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of --tls_cert_file, unencrypted "
+          "(env GATEWAY_TLS_KEY_FILE).");
+ABSL_FLAG(std::string, auth, "token",
+          "token: writes and administrative calls need \"Authorization: "
+          "Bearer <token>\"; off: no authentication (env GATEWAY_AUTH).");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File whose first line is the bearer token (env "
+          "GATEWAY_AUTH_TOKEN_FILE); or set the token itself in env "
+          "GATEWAY_AUTH_TOKEN.");
+ABSL_FLAG(bool, auth_reads, false,
+          "With --auth=token, GET and HEAD API calls need the token too; "
+          "/healthz, /readyz and /metrics stay open (env GATEWAY_AUTH_READS).");
 
 namespace datamgmt::gateway {
 namespace {
@@ -72,6 +96,98 @@ namespace {
 template <typename Message>
 const google::protobuf::ServiceDescriptor* Service(const char* name) {
   return Message::descriptor()->file()->FindServiceByName(name);
+}
+
+// Tokens shorter than this draw a warning.
+constexpr size_t kShortToken = 16;
+
+// TLS from the flags; exits 2 unless both or neither file is given and they
+// make a working certificate and key.
+http::TlsOptions TlsFromFlags() {
+  http::TlsOptions tls;
+  tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    UsageError(absl::StrCat(
+        "--tls_cert_file and --tls_key_file (env GATEWAY_TLS_CERT_FILE, "
+        "GATEWAY_TLS_KEY_FILE) go together; only ",
+        tls.cert_file.empty() ? "--tls_key_file" : "--tls_cert_file",
+        " is set"));
+  }
+  if (tls.enabled()) {
+    if (absl::Status s = http::NewServerTlsContext(tls).status(); !s.ok()) {
+      UsageError(absl::StrCat("--tls_cert_file/--tls_key_file: ", s.message()));
+    }
+  }
+  return tls;
+}
+
+// Authentication from the flags and GATEWAY_AUTH_TOKEN; exits 2 for a bad
+// mode, an unreadable token file, or --auth=token without a token.
+auth::AuthOptions AuthFromFlags() {
+  auth::AuthOptions options;
+  absl::StatusOr<auth::AuthMode> mode =
+      auth::ParseAuthMode(absl::GetFlag(FLAGS_auth));
+  if (!mode.ok()) UsageError(absl::StrCat("--auth: ", mode.status().message()));
+  options.mode = *mode;
+  options.reads = absl::GetFlag(FLAGS_auth_reads);
+  const char* env_token = std::getenv("GATEWAY_AUTH_TOKEN");
+  absl::StatusOr<std::string> token = auth::LoadToken(
+      absl::GetFlag(FLAGS_auth_token_file), env_token ? env_token : "");
+  if (!token.ok()) {
+    UsageError(absl::StrCat("bearer token (--auth_token_file or env "
+                            "GATEWAY_AUTH_TOKEN): ",
+                            token.status().message()));
+  }
+  if (options.mode == auth::AuthMode::kOff) {
+    if (!token->empty()) {
+      spdlog::warn("--auth=off: the configured bearer token is ignored");
+    }
+    return options;
+  }
+  if (token->empty()) {
+    UsageError(
+        "--auth=token (the default) needs a bearer token: write it to a file "
+        "and pass --auth_token_file=FILE (env GATEWAY_AUTH_TOKEN_FILE), or "
+        "set env GATEWAY_AUTH_TOKEN; to serve without authentication pass "
+        "--auth=off");
+  }
+  options.token = *std::move(token);
+  if (absl::Status s = options.Validate(); !s.ok()) {
+    UsageError(absl::StrCat("bearer token: ", s.message()));
+  }
+  if (options.token.size() < kShortToken) {
+    spdlog::warn(
+        "the bearer token is shorter than {} characters; use a long random "
+        "one (e.g. openssl rand -hex 32)",
+        kShortToken);
+  }
+  return options;
+}
+
+// Says what is exposed; the louder the more.
+void WarnAboutExposure(const std::string& host, int port, bool tls,
+                       const auth::AuthOptions& options) {
+  const bool loopback = http::IsLoopbackHost(host);
+  if (options.mode == auth::AuthMode::kOff) {
+    if (loopback) {
+      spdlog::warn(
+          "--auth=off: writes and administrative calls need no token; any "
+          "local process can store data and change this node's peers");
+    } else {
+      spdlog::error(
+          "SECURITY: --auth=off while listening on {}:{}, which is not "
+          "loopback: ANYONE who can reach this port can store data, add and "
+          "remove peers and trigger health checks. Use --auth=token unless "
+          "an authenticating proxy is the only way in.",
+          host, port);
+    }
+  } else if (!loopback && !tls) {
+    spdlog::warn(
+        "the bearer token crosses the network in clear text ({}:{} is not "
+        "loopback and TLS is off); set --tls_cert_file and --tls_key_file",
+        host, port);
+  }
 }
 
 int Main(int argc, char** argv) {
@@ -94,7 +210,12 @@ int Main(int argc, char** argv) {
                      {"access_log", "ACCESS_LOG"},
                      {"log_format", "LOG_FORMAT"},
                      {"log_level", "LOG_LEVEL"},
-                     {"shutdown_grace", "SHUTDOWN_GRACE"}});
+                     {"shutdown_grace", "SHUTDOWN_GRACE"},
+                     {"tls_cert_file", "GATEWAY_TLS_CERT_FILE"},
+                     {"tls_key_file", "GATEWAY_TLS_KEY_FILE"},
+                     {"auth", "GATEWAY_AUTH"},
+                     {"auth_token_file", "GATEWAY_AUTH_TOKEN_FILE"},
+                     {"auth_reads", "GATEWAY_AUTH_READS"}});
   if (absl::Status s = InitLogging("gateway", absl::GetFlag(FLAGS_log_format),
                                    absl::GetFlag(FLAGS_log_level));
       !s.ok()) {
@@ -116,6 +237,7 @@ int Main(int argc, char** argv) {
   const int max_connections = absl::GetFlag(FLAGS_max_connections);
   if (max_connections < 1) UsageError("--max_connections must be >= 1");
   server_options.max_connections = static_cast<size_t>(max_connections);
+  server_options.tls = TlsFromFlags();
   if (absl::Status s = server_options.Validate(); !s.ok()) {
     UsageError(absl::StrCat("invalid configuration: ", s.message()));
   }
@@ -126,6 +248,7 @@ int Main(int argc, char** argv) {
   handler_options.max_timeout = absl::GetFlag(FLAGS_max_request_timeout);
   CheckPositiveDuration("max_request_timeout", handler_options.max_timeout);
   handler_options.access_log = absl::GetFlag(FLAGS_access_log);
+  handler_options.auth = AuthFromFlags();
   if (absl::Status s = handler_options.Validate(); !s.ok()) {
     UsageError(absl::StrCat("invalid configuration: ", s.message()));
   }
@@ -160,11 +283,20 @@ int Main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
+  const bool tls = server_options.tls.enabled();
+  const auth::AuthOptions& auth_options = handler_options.auth;
   spdlog::info(
-      "gateway started: REST on {}:{} ({} routes), dht-service {}, "
-      "peer-manager {}, health-monitor {}",
-      server_options.host, (*server)->port(), (*handler)->route_count(), dht,
-      peers, health);
+      "gateway started: REST on {}://{}:{} ({} routes, auth {}), dht-service "
+      "{}, peer-manager {}, health-monitor {}",
+      tls ? "https" : "http", server_options.host, (*server)->port(),
+      (*handler)->route_count(),
+      auth_options.mode == auth::AuthMode::kOff
+          ? "off"
+          : (auth_options.reads ? "token for every API call"
+                        : "token for writes and administrative calls"),
+      dht, peers, health);
+  WarnAboutExposure(server_options.host, (*server)->port(), tls,
+                    auth_options);
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: shutting down (grace {})", sig,
                absl::FormatDuration(grace));

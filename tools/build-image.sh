@@ -219,8 +219,11 @@ if ((verify)); then
     net=(--network=none)
     [[ $name != dht-service ]] && net=(--network "container:$base-dht-service")
     check_containers+=("$base-$name")
-    "$DOCKER" run -d --name "$base-$name" "${net[@]}" "$IMAGE" "$name" \
-      >/dev/null || die "cannot start $name in the image"
+    # The gateway refuses to start without a bearer token (or --auth=off).
+    token=()
+    [[ $name == gateway ]] && token=(-e "GATEWAY_AUTH_TOKEN=image-check-$$-$RANDOM$RANDOM")
+    "$DOCKER" run -d --name "$base-$name" "${net[@]}" "${token[@]}" "$IMAGE" \
+      "$name" >/dev/null || die "cannot start $name in the image"
   done
   deadline=$((SECONDS + 30))
   for name in "${BINARIES[@]}"; do

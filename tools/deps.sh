@@ -21,7 +21,8 @@ PACKAGES=(
   # Debian's Go, only to build pinned standard tools (tools/go-tools.sh).
   golang-go
   # End-to-end tests: JSON from grpcurl, HTTP to the gateway, client
-  # certificates for the P2P port's mutual TLS.
+  # certificates for the P2P port's mutual TLS, throwaway TLS certificates
+  # (gateway_auth_test, bench/run_gateway_bench.sh --tls).
   jq curl openssl
   # Code generation and the libraries we link against.
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev

@@ -18,6 +18,11 @@
 #   no bootstrap peer. Node 1 is started (and ready) before the others; within
 #   a node, dht-service starts first, then peer-manager and health-monitor
 #   once it listens, then the gateway once they listen.
+# - The gateways need a bearer token for writes (POST /data, the peer and
+#   health-monitor administration routes): STATE/gateway.token, made once
+#   per state dir (random, mode 600) and printed with the curl header, unless
+#   GATEWAY_AUTH_TOKEN is set (then that token is used) or
+#   --gw-flag=--auth=off.
 # - Node i keeps its data in STATE/nodeI/ and logs to
 #   STATE/logs/nodeI-<process>.log; STATE/network.json lists every node's
 #   endpoints, log files and PIDs. STATE is .localnet at the repository root
@@ -100,7 +105,9 @@ Environment: every process inherits it, so any flag's environment variable
 applies to all nodes, e.g.
   PEER_EXCHANGE_INTERVAL=30s HEALTH_CHECK_INTERVAL=10s $PROG
 LOG_FORMAT=json and LOG_LEVEL=debug work the same way. Ports, addresses, data
-dirs and INITIAL_PEERS are set by this script. BAZEL_FLAGS adds flags to the
+dirs and INITIAL_PEERS are set by this script. The gateways' bearer token for
+writes is GATEWAY_AUTH_TOKEN if set, else a random one kept in
+STATE/gateway.token (printed at start); --gw-flag=--auth=off turns auth off. BAZEL_FLAGS adds flags to the
 build (e.g. BAZEL_FLAGS=--config=nosandbox).
 EOF
 }
@@ -180,6 +187,7 @@ STATE=${STATE:-$ROOT/.localnet}
 [[ "$STATE" == /* ]] || STATE="$PWD/$STATE"
 STATE=${STATE%/}
 JSON="$STATE/network.json"
+TOKEN_FILE="$STATE/gateway.token"
 
 # How a path is shown: relative to the current directory when inside it.
 show() { if [[ "$1" == "$PWD"/* ]]; then echo "${1#"$PWD"/}"; else echo "$1"; fi; }
@@ -393,6 +401,21 @@ if ((CLEAN)); then
 fi
 mkdir -p "$STATE/logs"
 
+# The gateways' bearer token: GATEWAY_AUTH_TOKEN if set, else the state
+# dir's token file, made on first use.
+if [[ -n "${GATEWAY_AUTH_TOKEN:-}" ]]; then
+  TOKEN=$GATEWAY_AUTH_TOKEN
+  GW_AUTH_FLAGS=()
+else
+  if [[ ! -s "$TOKEN_FILE" ]]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+      >"$TOKEN_FILE.tmp" && echo >>"$TOKEN_FILE.tmp" &&
+      mv "$TOKEN_FILE.tmp" "$TOKEN_FILE") || die "cannot write $TOKEN_FILE"
+  fi
+  TOKEN=$(head -n 1 "$TOKEN_FILE")
+  GW_AUTH_FLAGS=(--auth_token_file="$TOKEN_FILE")
+fi
+
 if [[ -z "$BIN" ]]; then
   read -r -a bazel_flags <<<"${BAZEL_FLAGS:-}"
   build_log="$STATE/logs/build.log"
@@ -509,7 +532,7 @@ launch_gateway() {
     --dht_api_address="$(addr "$i" dht_api)" \
     --peer_manager_address="$(addr "$i" peer_manager)" \
     --health_monitor_address="$(addr "$i" health_monitor)" \
-    "${GW_FLAGS[@]}"
+    "${GW_AUTH_FLAGS[@]}" "${GW_FLAGS[@]}"
 }
 
 # start_nodes FIRST LAST: starts nodes FIRST..LAST in dependency order, each
@@ -683,11 +706,21 @@ last=$NODES
 echo
 echo "Data:  $d/node<I>/        Logs: $d/logs/node<I>-<process>.log"
 echo "JSON:  $d/network.json (endpoints, log files, PIDs)"
+if [[ -n "${GATEWAY_AUTH_TOKEN:-}" ]]; then
+  echo "Token: from GATEWAY_AUTH_TOKEN; writes need -H \"Authorization: Bearer \$TOKEN\""
+else
+  echo "Token: $TOKEN (in $d/gateway.token); writes need -H \"Authorization: Bearer \$TOKEN\""
+fi
 echo
 echo "Try:"
+if [[ -n "${GATEWAY_AUTH_TOKEN:-}" ]]; then
+  echo "  TOKEN=\$GATEWAY_AUTH_TOKEN"
+else
+  echo "  TOKEN=\$(cat $d/gateway.token)"
+fi
 echo "  curl http://$(addr 1 rest)/network/stats"
 echo "  curl http://$(addr "$last" rest)/network/peers"
-echo "  curl -H 'Content-Type: application/octet-stream' --data-binary hello http://$(addr 1 rest)/data"
+echo "  curl -H \"Authorization: Bearer \$TOKEN\" -H 'Content-Type: application/octet-stream' --data-binary hello http://$(addr 1 rest)/data"
 echo "  curl http://$(addr "$last" rest)/data/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 echo "  GRPCURL=\$(tools/go-tools.sh grpcurl)"
 echo "  \$GRPCURL -plaintext $(addr 1 dht_api) list"

@@ -18,6 +18,7 @@ bench_ours() {
     e2e_free_port "hm[$i]"
     e2e_free_port "gw[$i]"
   done
+  e2e_gateway_token  # the gateways' bearer token for the one REST write
   say "$sys N=$n: starting $n nodes ($((4 * n)) processes)"
   local t0_ms
   t0_ms=$(date +%s%3N)
@@ -40,7 +41,8 @@ bench_ours() {
     e2e_start "n${n}o$i-gw" "$BIN/gateway/gateway" --port="${gw[$i]}" \
       --dht_api_address="127.0.0.1:${api[$i]}" \
       --peer_manager_address="127.0.0.1:${pm[$i]}" \
-      --health_monitor_address="127.0.0.1:${hm[$i]}" --access_log=false
+      --health_monitor_address="127.0.0.1:${hm[$i]}" --access_log=false \
+      --auth_token_file="$E2E_GW_TOKEN_FILE"
     names+=("n${n}o$i-dht" "n${n}o$i-pm" "n${n}o$i-hm" "n${n}o$i-gw")
   done
   for name in "${names[@]}"; do pids+=("$(e2e_pid "$name")"); done
@@ -101,7 +103,8 @@ bench_ours() {
 
   # REST: one 1 KiB value written through node 1, read through node 2.
   local hash
-  hash=$(head -c 1024 /dev/urandom | curl -s -H 'Content-Type: application/octet-stream' \
+  hash=$(head -c 1024 /dev/urandom | curl -s "${E2E_GW_AUTH[@]}" \
+    -H 'Content-Type: application/octet-stream' \
     --data-binary @- "http://127.0.0.1:${gw[1]}/data" | jq -r .hash)
   if [[ ${#hash} == 64 ]]; then
     wrk_run "http://127.0.0.1:${gw[2]}/data/$hash" 1 "$sys" "$n" rest_1conn

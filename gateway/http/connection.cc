@@ -13,6 +13,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/http/error_response.h"
@@ -70,39 +71,76 @@ bool ExpectsContinue(const bhttp::request<bhttp::string_body>& request) {
 
 }  // namespace
 
-Connection::Connection(ServerCore* core, tcp::socket socket)
+template <typename Stream>
+template <typename... StreamArgs>
+StreamConnection<Stream>::StreamConnection(ServerCore* core, tcp::socket socket,
+                                           StreamArgs&&... stream_args)
     : core_(core),
-      stream_(std::move(socket)),
+      stream_(std::move(socket), std::forward<StreamArgs>(stream_args)...),
       request_timer_(stream_.get_executor()),
-      remote_address_(RemoteAddress(stream_.socket())) {}
+      remote_address_(RemoteAddress(Tcp().socket())) {}
 
-Connection::~Connection() { core_->Unregister(this); }
-
-void Connection::Start() {
-  spdlog::debug("http: connection from {} accepted", remote_address_);
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->ReadRequest(); });
+template <typename Stream>
+StreamConnection<Stream>::~StreamConnection() {
+  core_->Unregister(this);
 }
 
-void Connection::BeginShutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->state_ == State::kIdle) self->Close();
+template <typename Stream>
+void StreamConnection<Stream>::Start() {
+  spdlog::debug("http: connection from {} accepted", remote_address_);
+  if constexpr (kTls) {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->state_ == State::kClosed) return;
+      self->Tcp().expires_after(
+          ToChrono(self->core_->options().tls.handshake_timeout));
+      self->stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&StreamConnection::OnHandshake, self));
+    });
+  } else {
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this()] { self->ReadRequest(); });
+  }
+}
+
+template <typename Stream>
+void StreamConnection<Stream>::OnHandshake(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  if (ec) {
+    // A plain-HTTP request, an old TLS version, a port scan, a timeout.
+    spdlog::debug("http: TLS handshake with {} failed: {}", remote_address_,
+                  ec == beast::error::timeout ? "timed out" : ec.message());
+    Close();
+    return;
+  }
+  ReadRequest();
+}
+
+template <typename Stream>
+void StreamConnection<Stream>::BeginShutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    if (self->state_ == State::kIdle || self->state_ == State::kHandshake) {
+      self->Close();
+    }
   });
 }
 
-void Connection::ForceClose() {
+template <typename Stream>
+void StreamConnection<Stream>::ForceClose() {
   net::post(stream_.get_executor(),
-            [self = shared_from_this()] { self->Close(); });
+            [self = this->shared_from_this()] { self->Close(); });
 }
 
-void Connection::PostReply(Response response) {
-  net::post(stream_.get_executor(), [self = shared_from_this(),
+template <typename Stream>
+void StreamConnection<Stream>::PostReply(Response response) {
+  net::post(stream_.get_executor(), [self = this->shared_from_this(),
                                      response = std::move(response)]() mutable {
     self->OnReply(std::move(response));
   });
 }
 
-void Connection::ReadRequest() {
+template <typename Stream>
+void StreamConnection<Stream>::ReadRequest() {
   if (state_ == State::kClosed) return;
   if (buffer_.size() == 0 && core_->shutting_down()) {
     Close();
@@ -118,13 +156,15 @@ void Connection::ReadRequest() {
   }
   state_ = State::kIdle;
   if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
-  stream_.expires_after(ToChrono(options.idle_timeout));
+  Tcp().expires_after(ToChrono(options.idle_timeout));
   stream_.async_read_some(
       buffer_.prepare(kReadChunk),
-      beast::bind_front_handler(&Connection::OnIdleRead, shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnIdleRead,
+                                this->shared_from_this()));
 }
 
-void Connection::OnIdleRead(beast::error_code ec, size_t bytes) {
+template <typename Stream>
+void StreamConnection<Stream>::OnIdleRead(beast::error_code ec, size_t bytes) {
   if (state_ == State::kClosed) return;
   if (ec) {
     if (ec == beast::error::timeout) {
@@ -140,31 +180,37 @@ void Connection::OnIdleRead(beast::error_code ec, size_t bytes) {
   ReadHeader();
 }
 
-void Connection::ReadHeader() {
+template <typename Stream>
+void StreamConnection<Stream>::ReadHeader() {
   state_ = State::kReading;
   request_timed_out_ = false;
   const uint64_t request = ++requests_;
-  stream_.expires_never();
+  Tcp().expires_never();
   request_timer_.expires_after(ToChrono(core_->options().header_timeout));
   request_timer_.async_wait(
-      [self = shared_from_this(), request](beast::error_code ec) {
+      [self = this->shared_from_this(), request](beast::error_code ec) {
         self->OnRequestTimer(ec, request);
       });
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnHeader,
+                                this->shared_from_this()));
 }
 
-void Connection::OnRequestTimer(beast::error_code ec, uint64_t request) {
+template <typename Stream>
+void StreamConnection<Stream>::OnRequestTimer(beast::error_code ec,
+                                              uint64_t request) {
   if (ec || request != requests_ || state_ != State::kReading) return;
   // The pending read (or 100 Continue write) completes with
   // operation_aborted and OnReadError answers 408.
   request_timed_out_ = true;
   beast::error_code ignored;
-  stream_.socket().cancel(ignored);
+  Tcp().socket().cancel(ignored);
 }
 
-void Connection::OnHeader(beast::error_code ec, size_t /*bytes*/) {
+template <typename Stream>
+void StreamConnection<Stream>::OnHeader(beast::error_code ec,
+                                        size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (!ec && request_timed_out_) ec = net::error::operation_aborted;
   if (ec) {
@@ -175,15 +221,18 @@ void Connection::OnHeader(beast::error_code ec, size_t /*bytes*/) {
   // arrived, the client is sending anyway.
   if (!parser_->is_done() && buffer_.size() == 0 &&
       ExpectsContinue(parser_->get())) {
-    net::async_write(stream_, net::buffer(kContinue, sizeof(kContinue) - 1),
-                     beast::bind_front_handler(&Connection::OnContinueWritten,
-                                               shared_from_this()));
+    net::async_write(
+        stream_, net::buffer(kContinue, sizeof(kContinue) - 1),
+        beast::bind_front_handler(&StreamConnection::OnContinueWritten,
+                                  this->shared_from_this()));
     return;
   }
   ReadBody();
 }
 
-void Connection::OnContinueWritten(beast::error_code ec, size_t /*bytes*/) {
+template <typename Stream>
+void StreamConnection<Stream>::OnContinueWritten(beast::error_code ec,
+                                                 size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (ec) {  // a 408 after a partly written 100 would garble the stream
     spdlog::debug("http: {} write 100 Continue: {}", remote_address_,
@@ -194,7 +243,8 @@ void Connection::OnContinueWritten(beast::error_code ec, size_t /*bytes*/) {
   ReadBody();
 }
 
-void Connection::ReadBody() {
+template <typename Stream>
+void StreamConnection<Stream>::ReadBody() {
   if (request_timed_out_) {
     OnReadError(net::error::operation_aborted);
     return;
@@ -205,10 +255,12 @@ void Connection::ReadBody() {
   }
   bhttp::async_read(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnBody,
+                                this->shared_from_this()));
 }
 
-void Connection::OnBody(beast::error_code ec, size_t /*bytes*/) {
+template <typename Stream>
+void StreamConnection<Stream>::OnBody(beast::error_code ec, size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (ec) {
     OnReadError(ec);
@@ -217,7 +269,8 @@ void Connection::OnBody(beast::error_code ec, size_t /*bytes*/) {
   Dispatch();
 }
 
-void Connection::OnReadError(beast::error_code ec) {
+template <typename Stream>
+void StreamConnection<Stream>::OnReadError(beast::error_code ec) {
   request_timer_.cancel();
   const ServerOptions& options = core_->options();
   if (request_timed_out_) {
@@ -247,7 +300,8 @@ void Connection::OnReadError(beast::error_code ec) {
   }
 }
 
-void Connection::Dispatch() {
+template <typename Stream>
+void StreamConnection<Stream>::Dispatch() {
   request_timer_.cancel();
   state_ = State::kHandling;
   bhttp::request<bhttp::string_body> message = parser_->release();
@@ -268,15 +322,17 @@ void Connection::Dispatch() {
   request.headers = std::move(static_cast<bhttp::fields&>(message));
   core_->handler()->Handle(
       std::move(request),
-      MakeReply(core_->shared_from_this(), shared_from_this()));
+      MakeReply(core_->shared_from_this(), this->shared_from_this()));
 }
 
-void Connection::OnReply(Response response) {
+template <typename Stream>
+void StreamConnection<Stream>::OnReply(Response response) {
   // Otherwise closed meanwhile (or a second reply): drop it.
   if (state_ == State::kHandling) Write(std::move(response));
 }
 
-void Connection::Write(Response response) {
+template <typename Stream>
+void StreamConnection<Stream>::Write(Response response) {
   state_ = State::kWriting;
   const bool with_body = FinishResponse({.version = version_,
                                          .keep_alive = keep_alive_,
@@ -285,9 +341,10 @@ void Connection::Write(Response response) {
                                              core_->shutting_down()},
                                         response);
   response_ = std::move(response);
-  stream_.expires_after(ToChrono(core_->options().write_timeout));
+  Tcp().expires_after(ToChrono(core_->options().write_timeout));
   auto on_write =
-      beast::bind_front_handler(&Connection::OnWrite, shared_from_this());
+      beast::bind_front_handler(&StreamConnection::OnWrite,
+                                this->shared_from_this());
   if (with_body) {
     bhttp::async_write(stream_, *response_, std::move(on_write));
   } else {
@@ -296,7 +353,8 @@ void Connection::Write(Response response) {
   }
 }
 
-void Connection::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+template <typename Stream>
+void StreamConnection<Stream>::OnWrite(beast::error_code ec, size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   head_serializer_.reset();
   const bool keep_alive = response_->keep_alive();
@@ -311,7 +369,9 @@ void Connection::OnWrite(beast::error_code ec, size_t /*bytes*/) {
   }
 }
 
-void Connection::SendError(bhttp::status status, absl::StatusCode code,
+template <typename Stream>
+void StreamConnection<Stream>::SendError(bhttp::status status,
+                                         absl::StatusCode code,
                            absl::string_view message) {
   spdlog::warn("http: {} answered {}: {}", remote_address_,
                static_cast<int>(status), std::string(message));
@@ -322,19 +382,32 @@ void Connection::SendError(bhttp::status status, absl::StatusCode code,
   Write(ErrorResponse(status, code, message));
 }
 
-void Connection::LingeringClose() {
+template <typename Stream>
+void StreamConnection<Stream>::LingeringClose() {
   state_ = State::kClosing;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(
+  Tcp().expires_after(
       ToChrono(std::min(kMaxLinger, core_->options().header_timeout)));
-  buffer_.clear();
-  stream_.async_read_some(
-      buffer_.prepare(kReadChunk),
-      beast::bind_front_handler(&Connection::OnLingerRead, shared_from_this()));
+  if constexpr (kTls) {
+    // close_notify, then wait for the client's (or its close, or the
+    // timeout); whatever the outcome, close.
+    stream_.async_shutdown(
+        [self = this->shared_from_this()](beast::error_code) {
+          self->Close();
+        });
+  } else {
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        beast::bind_front_handler(&StreamConnection::OnLingerRead,
+                                  this->shared_from_this()));
+  }
 }
 
-void Connection::OnLingerRead(beast::error_code ec, size_t /*bytes*/) {
+template <typename Stream>
+void StreamConnection<Stream>::OnLingerRead(beast::error_code ec,
+                                            size_t /*bytes*/) {
   if (state_ == State::kClosed) return;
   if (ec) {  // EOF: the client closed too; or timeout
     Close();
@@ -342,16 +415,31 @@ void Connection::OnLingerRead(beast::error_code ec, size_t /*bytes*/) {
   }
   stream_.async_read_some(
       buffer_.prepare(kReadChunk),
-      beast::bind_front_handler(&Connection::OnLingerRead, shared_from_this()));
+      beast::bind_front_handler(&StreamConnection::OnLingerRead,
+                                this->shared_from_this()));
 }
 
-void Connection::Close() {
+template <typename Stream>
+void StreamConnection<Stream>::Close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
   request_timer_.cancel();
-  stream_.close();  // pending operations complete with operation_aborted
+  Tcp().close();  // pending operations complete with operation_aborted
   spdlog::debug("http: connection from {} closed", remote_address_);
   core_->Unregister(this);
 }
+
+std::shared_ptr<Connection> NewConnection(ServerCore* core,
+                                          tcp::socket socket) {
+  if (net::ssl::context* tls = core->tls_context()) {
+    return std::make_shared<StreamConnection<TlsStream>>(
+        core, std::move(socket), *tls);
+  }
+  return std::make_shared<StreamConnection<PlainStream>>(core,
+                                                         std::move(socket));
+}
+
+template class StreamConnection<PlainStream>;
+template class StreamConnection<TlsStream>;
 
 }  // namespace datamgmt::gateway::http::internal

@@ -1,15 +1,25 @@
-// Internal to //gateway/http:server. One accepted TCP connection: reads a
-// request, hands it to the Handler, writes the reply, repeats.
+// Internal to //gateway/http:server. One accepted TCP connection: (for TLS,
+// completes the handshake first) reads a request, hands it to the Handler,
+// writes the reply, repeats.
+//
+// Connection is the interface the rest of the server holds; NewConnection
+// makes the implementation for plain HTTP or HTTPS. Both are one template,
+// StreamConnection<Stream>, over the stream type, so that both kinds share
+// every rule below.
 //
 // Every member function except the public posting ones runs on the
 // connection's strand. The connection is owned by its pending asynchronous
 // operations and by the Reply of the request being handled; it unregisters
 // itself from the ServerCore when its socket closes.
 //
-// Timeouts: idle_timeout while waiting for the first byte of a request
+// Timeouts: tls.handshake_timeout for the TLS handshake (then a silent
+// close); idle_timeout while waiting for the first byte of a request
 // (tcp_stream expiry, silent close); header_timeout from that byte until the
 // request is complete (a steady_timer that cancels the read so that a 408
 // can still be written); write_timeout per response write (tcp_stream).
+// Closing after a response: plain HTTP half-closes and drains what the
+// client still sends; TLS sends close_notify and waits for the client's;
+// both for at most min(2 s, header_timeout).
 #ifndef DATAMGMT_GATEWAY_HTTP_CONNECTION_H_
 #define DATAMGMT_GATEWAY_HTTP_CONNECTION_H_
 
@@ -17,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +37,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -35,32 +47,73 @@ namespace datamgmt::gateway::http::internal {
 
 class ServerCore;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// What the server, its core and replies need of a connection.
+class Connection {
  public:
-  // `socket` must use a strand executor of core->io_context().
-  Connection(ServerCore* core, boost::asio::ip::tcp::socket socket);
-  ~Connection();
+  virtual ~Connection() = default;
 
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  // Starts reading requests. Call once, after ServerCore::Register.
-  void Start();
+  // Starts (the handshake and) reading requests. Call once, after
+  // ServerCore::Register.
+  virtual void Start() = 0;
 
   // Shutdown began: closes the connection if it is waiting for a request;
   // otherwise the request in progress finishes and its response closes it.
-  void BeginShutdown();
+  virtual void BeginShutdown() = 0;
 
   // Closes the socket now. A pending reply is then dropped.
-  void ForceClose();
+  virtual void ForceClose() = 0;
 
   // Posts the response of the request being handled to the strand. Any
   // thread. Dropped if the connection closed meanwhile.
-  void PostReply(Response response);
+  virtual void PostReply(Response response) = 0;
+};
+
+// A connection for `socket` (which must use a strand executor of
+// core->io_context()): HTTPS if core->tls_context() is set, else plain HTTP.
+std::shared_ptr<Connection> NewConnection(ServerCore* core,
+                                          boost::asio::ip::tcp::socket socket);
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Instantiated for PlainStream and TlsStream only (in connection.cc).
+template <typename Stream>
+class StreamConnection final
+    : public Connection,
+      public std::enable_shared_from_this<StreamConnection<Stream>> {
+ public:
+  // `stream_args` follow the socket in Stream's constructor (TlsStream: the
+  // ssl::context).
+  template <typename... StreamArgs>
+  StreamConnection(ServerCore* core, boost::asio::ip::tcp::socket socket,
+                   StreamArgs&&... stream_args);
+  ~StreamConnection() override;
+
+  StreamConnection(const StreamConnection&) = delete;
+  StreamConnection& operator=(const StreamConnection&) = delete;
+
+  void Start() override;
+  void BeginShutdown() override;
+  void ForceClose() override;
+  void PostReply(Response response) override;
 
  private:
-  enum class State { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
+  enum class State {
+    kHandshake,
+    kIdle,
+    kReading,
+    kHandling,
+    kWriting,
+    kClosing,
+    kClosed
+  };
+
+  boost::beast::tcp_stream& Tcp() {
+    return boost::beast::get_lowest_layer(stream_);
+  }
+  void OnHandshake(boost::beast::error_code ec);
   void ReadRequest();
   void OnIdleRead(boost::beast::error_code ec, size_t bytes);
   void ReadHeader();
@@ -81,7 +134,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Close();
 
   ServerCore* const core_;
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::asio::steady_timer request_timer_;
   const std::string remote_address_;
   boost::beast::flat_buffer buffer_;
@@ -93,7 +146,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       boost::beast::http::response_serializer<boost::beast::http::string_body>>
       head_serializer_;  // writes the header only (HEAD, 204, 304)
 
-  State state_ = State::kIdle;
+  State state_ = kTls ? State::kHandshake : State::kIdle;
   uint64_t requests_ = 0;       // requests started; tags request_timer_ waits
   bool request_timed_out_ = false;
   // Of the request being handled, for its response.

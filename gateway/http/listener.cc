@@ -122,7 +122,8 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto connection = std::make_shared<Connection>(core_, std::move(socket));
+  std::shared_ptr<Connection> connection =
+      NewConnection(core_, std::move(socket));
   if (core_->Register(connection)) {
     rejecting_ = false;
     connection->Start();

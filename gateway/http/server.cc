@@ -59,7 +59,18 @@ absl::Status ServerOptions::Validate() const {
   if (max_connections == 0) {
     return absl::InvalidArgumentError("max_connections must be at least 1");
   }
-  return absl::OkStatus();
+  return tls.Validate();
+}
+
+bool IsLoopbackHost(absl::string_view host) {
+  absl::StatusOr<boost::asio::ip::address> address = internal::ParseHost(host);
+  if (!address.ok()) return false;
+  if (address->is_v6() && address->to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped,
+                                            address->to_v6())
+        .is_loopback();
+  }
+  return address->is_loopback();
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
@@ -68,7 +79,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (handler == nullptr) {
     return absl::InvalidArgumentError("handler must not be null");
   }
-  auto core = std::make_shared<internal::ServerCore>(options, handler);
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  if (options.tls.enabled()) {
+    absl::StatusOr<std::unique_ptr<boost::asio::ssl::context>> context =
+        NewServerTlsContext(options.tls);
+    if (!context.ok()) return context.status();
+    tls = *std::move(context);
+  }
+  auto core =
+      std::make_shared<internal::ServerCore>(options, handler, std::move(tls));
   absl::StatusOr<std::shared_ptr<internal::Listener>> listener =
       internal::Listener::Open(core.get());
   if (!listener.ok()) return listener.status();
@@ -80,8 +99,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     server->threads_.emplace_back(
         [core = core.get()] { RunIoThread(core->io_context()); });
   }
-  spdlog::debug("http: listening on {} port {} with {} I/O threads",
-                options.host, port, options.threads);
+  spdlog::debug("http: listening on {} port {} ({}) with {} I/O threads",
+                options.host, port, options.tls.enabled() ? "HTTPS" : "HTTP",
+                options.threads);
   return server;
 }
 

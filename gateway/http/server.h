@@ -17,6 +17,11 @@
 // It answers "Expect: 100-continue" with "100 Continue" before reading the
 // body (or with 413 at once if the declared body is too large).
 //
+// With ServerOptions::tls set the server speaks HTTPS only (TLS 1.2+, see
+// tls.h): the same rules apply inside TLS; a connection that does not
+// complete the handshake within tls.handshake_timeout (a plain-HTTP request
+// among them) is closed without an answer.
+//
 //   class Echo : public Handler { ... };   // see handler.h
 //   Echo echo;
 //   absl::StatusOr<std::unique_ptr<Server>> server =
@@ -40,7 +45,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/strings/string_view.h"
 #include "gateway/http/handler.h"
+#include "gateway/http/tls.h"
 
 namespace datamgmt::gateway::http {
 
@@ -75,16 +82,25 @@ struct ServerOptions {
   // Connections beyond this many are closed as soon as they are accepted.
   // Default: 10000.
   size_t max_connections = 10000;
+  // HTTPS when both files are set. Default: plain HTTP.
+  TlsOptions tls = {};
 
-  // Returns InvalidArgument naming the first bad field.
+  // Returns InvalidArgument naming the first bad field. Does not read the
+  // TLS files (Server::Start does).
   absl::Status Validate() const;
 };
+
+// Whether `host` (as in ServerOptions::host) is a loopback address:
+// 127.0.0.0/8, ::1 or "localhost". False for anything else, unparsable
+// hosts included.
+bool IsLoopbackHost(absl::string_view host);
 
 class Server {
  public:
   // Binds (with SO_REUSEADDR), listens and starts the I/O threads.
   // `handler` is not owned and must outlive Shutdown(). Returns
-  // InvalidArgument for bad options or a null handler, and Unavailable if the
+  // InvalidArgument for bad options (TLS files that cannot be used among
+  // them, see NewServerTlsContext) or a null handler, and Unavailable if the
   // address cannot be bound, e.g. "bind 0.0.0.0:8081: Address already in use".
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const ServerOptions& options, Handler* handler);

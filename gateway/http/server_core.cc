@@ -4,9 +4,11 @@
 
 namespace datamgmt::gateway::http::internal {
 
-ServerCore::ServerCore(const ServerOptions& options, Handler* handler)
+ServerCore::ServerCore(const ServerOptions& options, Handler* handler,
+                       std::unique_ptr<boost::asio::ssl::context> tls)
     : options_(options),
       handler_(handler),
+      tls_(std::move(tls)),
       io_context_(options.threads),
       work_(boost::asio::make_work_guard(io_context_)) {}
 

@@ -16,6 +16,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -31,10 +32,14 @@ class Connection;
 // Thread-safe.
 class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:
-  ServerCore(const ServerOptions& options, Handler* handler);
+  // `tls` (may be null: plain HTTP) serves every connection.
+  ServerCore(const ServerOptions& options, Handler* handler,
+             std::unique_ptr<boost::asio::ssl::context> tls = nullptr);
 
   const ServerOptions& options() const { return options_; }
   Handler* handler() const { return handler_; }
+  // The TLS context of every connection, or null for plain HTTP.
+  boost::asio::ssl::context* tls_context() const { return tls_.get(); }
   boost::asio::io_context& io_context() { return io_context_; }
 
   // True once Shutdown began: responses then carry "Connection: close".
@@ -66,6 +71,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
  private:
   const ServerOptions options_;
   Handler* const handler_;
+  const std::unique_ptr<boost::asio::ssl::context> tls_;
   std::atomic<bool> shutting_down_{false};
 
   mutable absl::Mutex mu_;

@@ -9,6 +9,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
 
@@ -30,7 +31,15 @@ absl::Status ClientError(absl::string_view what, const beast::error_code& ec) {
 }
 
 TestClient::TestClient(absl::Duration timeout)
-    : timeout_(timeout), stream_(io_context_) {}
+    : timeout_(timeout), plain_(io_context_) {}
+
+beast::tcp_stream& TestClient::Tcp() {
+  return tls_.has_value() ? beast::get_lowest_layer(*tls_) : plain_;
+}
+
+const beast::tcp_stream& TestClient::Tcp() const {
+  return tls_.has_value() ? beast::get_lowest_layer(*tls_) : plain_;
+}
 
 absl::StatusOr<std::unique_ptr<TestClient>> TestClient::Connect(
     int port, absl::string_view host, absl::Duration timeout) {
@@ -40,14 +49,31 @@ absl::StatusOr<std::unique_ptr<TestClient>> TestClient::Connect(
   std::unique_ptr<TestClient> client(new TestClient(timeout));
   client->host_ = address.is_v6() ? absl::StrCat("[", host, "]:", port)
                                   : absl::StrCat(host, ":", port);
-  client->stream_.expires_after(absl::ToChronoNanoseconds(timeout));
-  client->stream_.async_connect(
+  client->plain_.expires_after(absl::ToChronoNanoseconds(timeout));
+  client->plain_.async_connect(
       tcp::endpoint(address, static_cast<unsigned short>(port)),
       [&ec](beast::error_code e) { ec = e; });
   client->RunOperation();
   if (ec) return ClientError(absl::StrCat("connect ", client->host_), ec);
   beast::error_code ignored;
-  client->stream_.socket().set_option(tcp::no_delay(true), ignored);
+  client->plain_.socket().set_option(tcp::no_delay(true), ignored);
+  return client;
+}
+
+absl::StatusOr<std::unique_ptr<TestClient>> TestClient::ConnectTls(
+    int port, net::ssl::context& tls, absl::string_view host,
+    absl::Duration timeout) {
+  absl::StatusOr<std::unique_ptr<TestClient>> client =
+      Connect(port, host, timeout);
+  if (!client.ok()) return client.status();
+  TestClient& c = **client;
+  c.tls_.emplace(std::move(c.plain_), tls);
+  c.Tcp().expires_after(absl::ToChronoNanoseconds(timeout));
+  beast::error_code ec;
+  c.tls_->async_handshake(net::ssl::stream_base::client,
+                          [&ec](beast::error_code e) { ec = e; });
+  c.RunOperation();
+  if (ec) return ClientError(absl::StrCat("TLS handshake ", c.host_), ec);
   return client;
 }
 
@@ -56,13 +82,15 @@ void TestClient::RunOperation() {
   io_context_.run();
 }
 
-bool TestClient::is_open() const { return stream_.socket().is_open(); }
+bool TestClient::is_open() const { return Tcp().socket().is_open(); }
 
 absl::Status TestClient::WriteRaw(absl::string_view bytes) {
   beast::error_code ec;
-  stream_.expires_after(absl::ToChronoNanoseconds(timeout_));
-  net::async_write(stream_, net::buffer(bytes.data(), bytes.size()),
-                   [&ec](beast::error_code e, size_t) { ec = e; });
+  Tcp().expires_after(absl::ToChronoNanoseconds(timeout_));
+  WithStream([&](auto& stream) {
+    net::async_write(stream, net::buffer(bytes.data(), bytes.size()),
+                     [&ec](beast::error_code e, size_t) { ec = e; });
+  });
   RunOperation();
   if (ec) return ClientError("write", ec);
   return absl::OkStatus();
@@ -73,9 +101,11 @@ absl::StatusOr<Response> TestClient::Read(bool head) {
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
   parser.skip(head);
-  stream_.expires_after(absl::ToChronoNanoseconds(timeout_));
-  bhttp::async_read(stream_, buffer_, parser,
-                    [&ec](beast::error_code e, size_t) { ec = e; });
+  Tcp().expires_after(absl::ToChronoNanoseconds(timeout_));
+  WithStream([&](auto& stream) {
+    bhttp::async_read(stream, buffer_, parser,
+                      [&ec](beast::error_code e, size_t) { ec = e; });
+  });
   RunOperation();
   if (ec) return ClientError("read", ec);
   return parser.release();
@@ -92,9 +122,11 @@ absl::StatusOr<Response> TestClient::Send(bhttp::verb method,
   request.body() = std::move(body);
   request.prepare_payload();
   beast::error_code ec;
-  stream_.expires_after(absl::ToChronoNanoseconds(timeout_));
-  bhttp::async_write(stream_, request,
-                     [&ec](beast::error_code e, size_t) { ec = e; });
+  Tcp().expires_after(absl::ToChronoNanoseconds(timeout_));
+  WithStream([&](auto& stream) {
+    bhttp::async_write(stream, request,
+                       [&ec](beast::error_code e, size_t) { ec = e; });
+  });
   RunOperation();
   if (ec) return ClientError("write", ec);
   for (;;) {
@@ -103,8 +135,8 @@ absl::StatusOr<Response> TestClient::Send(bhttp::verb method,
     if (response->result_int() / 100 == 1) continue;  // e.g. 100 Continue
     if (!response->keep_alive()) {
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream_.close();
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      Tcp().close();
     }
     return response;
   }
@@ -113,20 +145,24 @@ absl::StatusOr<Response> TestClient::Send(bhttp::verb method,
 absl::StatusOr<std::string> TestClient::ReadUntilClosed() {
   std::string received(beast::buffers_to_string(buffer_.data()));
   buffer_.clear();
-  stream_.expires_after(absl::ToChronoNanoseconds(timeout_));
+  Tcp().expires_after(absl::ToChronoNanoseconds(timeout_));
   beast::error_code ec;
   for (;;) {
     size_t bytes = 0;
-    stream_.async_read_some(buffer_.prepare(16 * 1024),
-                            [&](beast::error_code e, size_t n) {
-                              ec = e;
-                              bytes = n;
-                            });
+    WithStream([&](auto& stream) {
+      stream.async_read_some(buffer_.prepare(16 * 1024),
+                             [&](beast::error_code e, size_t n) {
+                               ec = e;
+                               bytes = n;
+                             });
+    });
     RunOperation();
     buffer_.commit(bytes);
     received += beast::buffers_to_string(buffer_.data());
     buffer_.clear();
-    if (ec == net::error::eof || ec == net::error::connection_reset) {
+    // TLS: eof after the server's close_notify, stream_truncated without.
+    if (ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::ssl::error::stream_truncated) {
       return received;
     }
     if (ec) return ClientError("read until closed", ec);

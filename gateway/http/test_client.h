@@ -1,6 +1,6 @@
 // A small synchronous HTTP/1.1 client for tests, over one persistent
-// connection, with a deadline on every operation (no test hangs on a server
-// bug).
+// connection (plain or TLS), with a deadline on every operation (no test
+// hangs on a server bug).
 //
 //   absl::StatusOr<std::unique_ptr<TestClient>> client =
 //       TestClient::Connect(server->port());
@@ -13,14 +13,17 @@
 #define DATAMGMT_GATEWAY_HTTP_TEST_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +42,14 @@ class TestClient {
   // is refused.
   static absl::StatusOr<std::unique_ptr<TestClient>> Connect(
       int port, absl::string_view host = "127.0.0.1",
+      absl::Duration timeout = absl::Seconds(10));
+
+  // As Connect, then a TLS handshake with `tls` (a client context, e.g. one
+  // that trusts the server's test certificate; it must outlive the client).
+  // Returns Unavailable if the handshake fails.
+  static absl::StatusOr<std::unique_ptr<TestClient>> ConnectTls(
+      int port, boost::asio::ssl::context& tls,
+      absl::string_view host = "127.0.0.1",
       absl::Duration timeout = absl::Seconds(10));
 
   TestClient(const TestClient&) = delete;
@@ -74,10 +85,24 @@ class TestClient {
   // Runs io_context_ until the operation started before it completed.
   void RunOperation();
 
+  // The TCP layer (of either stream), for connect, expiry and close.
+  boost::beast::tcp_stream& Tcp();
+  const boost::beast::tcp_stream& Tcp() const;
+  // Calls f(stream) with the stream requests go through.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls_.has_value()) {
+      f(*tls_);
+    } else {
+      f(plain_);
+    }
+  }
+
   absl::Duration timeout_;
   std::string host_;
   boost::asio::io_context io_context_;
-  boost::beast::tcp_stream stream_;
+  boost::beast::tcp_stream plain_;  // unused (closed) once tls_ is set
+  std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   boost::beast::flat_buffer buffer_;
 };
 

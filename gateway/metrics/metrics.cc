@@ -45,7 +45,16 @@ GatewayMetrics::GatewayMetrics()
                       .Name("datamgmt_gateway_http_requests_in_flight")
                       .Help("HTTP requests being handled.")
                       .Register(*registry_)
-                      .Add({})) {}
+                      .Add({})) {
+  auto& auth_failures =
+      prometheus::BuildCounter()
+          .Name("datamgmt_gateway_auth_failures_total")
+          .Help("Requests refused with 401: no bearer token (missing) or a "
+                "wrong one (invalid).")
+          .Register(*registry_);
+  auth_missing_ = &auth_failures.Add({{"reason", "missing"}});
+  auth_invalid_ = &auth_failures.Add({{"reason", "invalid"}});
+}
 
 GatewayMetrics::RequestHandles& GatewayMetrics::RequestHandlesFor(
     absl::string_view route, absl::string_view method, int status) {

@@ -6,14 +6,17 @@
 //   datamgmt_gateway_backend_calls_total{method,code}              counter
 //   datamgmt_gateway_backend_call_duration_seconds{method}         histogram
 //   datamgmt_gateway_http_requests_in_flight                       gauge
+//   datamgmt_gateway_auth_failures_total{reason}                   counter
 //
 // `route` is a route template as written in the protos ("/data/{hash}"),
 // never the raw path, so label cardinality is bounded by the API; requests
 // matching no route are counted under route "unmatched". Backend `method` is
 // the gRPC method's full name and `code` its canonical code name ("OK",
-// "NOT_FOUND"). Thread-safe; recording takes a reader lock on a small
-// cache of metric handles, never the registry's lock after the first use
-// of a label set.
+// "NOT_FOUND"). Auth failure `reason` is "missing" (no bearer token) or
+// "invalid" (a wrong one); each such request is also counted in
+// requests_total with code 401. Thread-safe; recording takes a reader lock
+// on a small cache of metric handles, never the registry's lock after the
+// first use of a label set.
 #ifndef DATAMGMT_GATEWAY_METRICS_METRICS_H_
 #define DATAMGMT_GATEWAY_METRICS_METRICS_H_
 
@@ -45,6 +48,10 @@ class GatewayMetrics {
   // canonical code name).
   void RecordBackendCall(absl::string_view method, absl::string_view code,
                          absl::Duration latency);
+  // One request refused with 401: no token (`invalid` false) or a wrong one.
+  void RecordAuthFailure(bool invalid) {
+    (invalid ? auth_invalid_ : auth_missing_)->Increment();
+  }
   void RequestStarted() { in_flight_->Increment(); }
   void RequestFinished() { in_flight_->Decrement(); }
 
@@ -69,6 +76,8 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& backend_calls_;
   prometheus::Family<prometheus::Histogram>& backend_duration_;
   prometheus::Gauge* in_flight_;
+  prometheus::Counter* auth_missing_;
+  prometheus::Counter* auth_invalid_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<Key, RequestHandles> request_handles_ ABSL_GUARDED_BY(mu_);

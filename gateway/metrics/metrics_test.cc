@@ -29,6 +29,18 @@ TEST(GatewayMetricsTest, CountsRequestsByRouteMethodAndCode) {
   EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_http_request_duration_seconds_bucket{method="GET",route="/data/{hash}",le="0.0005"} 1)"));
 }
 
+TEST(GatewayMetricsTest, CountsAuthFailuresByReason) {
+  GatewayMetrics metrics;
+  EXPECT_THAT(metrics.Serialize(),
+              HasSubstr(R"(datamgmt_gateway_auth_failures_total{reason="missing"} 0)"));
+  metrics.RecordAuthFailure(/*invalid=*/false);
+  metrics.RecordAuthFailure(/*invalid=*/true);
+  metrics.RecordAuthFailure(/*invalid=*/true);
+  const std::string text = metrics.Serialize();
+  EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_auth_failures_total{reason="missing"} 1)"));
+  EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_auth_failures_total{reason="invalid"} 2)"));
+}
+
 TEST(GatewayMetricsTest, CountsBackendCallsAndInFlight) {
   GatewayMetrics metrics;
   metrics.RecordBackendCall("datamgmt.dht.v1.DhtService.GetData", "NOT_FOUND",

@@ -10,7 +10,8 @@
 # Shows: the image builds and its binaries start; all 12 containers run as
 # uid/gid 10001; each gateway's /readyz turns 200; every node lists the two
 # others (by their Compose names, node1:8000 ...) as healthy; bytes written
-# through node 1 come back byte for byte through node 3. Then node 3 is cut
+# through node 1 (with the bearer token in GATEWAY_AUTH_TOKEN; 401 without)
+# come back byte for byte through node 3. Then node 3 is cut
 # off (`docker network disconnect`): node 1 marks it unhealthy but keeps it;
 # a value is written on node 1 meanwhile; node 3 is reconnected (with its
 # alias) and the network heals: node 1 finds node 3 healthy again, node 3
@@ -91,6 +92,9 @@ export DATAMGMT_IMAGE=$IMAGE
 export NODE1_REST_PORT=${REST[1]} NODE2_REST_PORT=${REST[2]} NODE3_REST_PORT=${REST[3]}
 export PEER_EXCHANGE_INTERVAL=3s REBOOTSTRAP_DELAY=2s HEALTH_CHECK_INTERVAL=2s
 export HEALTH_RESPONSE_WINDOW=6s PING_TIMEOUT=1s PRUNE_AGE=60s
+GATEWAY_AUTH_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export GATEWAY_AUTH_TOKEN  # the gateways' bearer token for writes
+AUTH=(-H "Authorization: Bearer $GATEWAY_AUTH_TOKEN")
 
 phase "docker-compose up"
 UP=1
@@ -168,6 +172,9 @@ phase "data across nodes"
 hash1=$(sha256sum "$E2E_WORK/value1.bin" | cut -d' ' -f1)
 req POST "$(GW 1)/data" -H 'Content-Type: application/octet-stream' \
   --data-binary "@$E2E_WORK/value1.bin"
+e2e_expect_eq "POST /data without the bearer token -> 401" "$STATUS" 401
+req POST "$(GW 1)/data" "${AUTH[@]}" -H 'Content-Type: application/octet-stream' \
+  --data-binary "@$E2E_WORK/value1.bin"
 e2e_expect_eq "POST /data on node 1 stores 4352 bytes (201, hash)" \
   "$STATUS $(jq -r '"\(.hash) \(.size)"' <<<"$BODY" 2>/dev/null)" "201 $hash1 4352"
 req GET "$(GW 3)/data/$hash1"
@@ -197,7 +204,7 @@ e2e_expect_eq "node 1 still lists node 3 (prune age 60 s)" \
 printf 'written on node 1 while node 3 was away, %s\n' "$(date +%s%N)" \
   >"$E2E_WORK/value2.bin"
 hash2=$(sha256sum "$E2E_WORK/value2.bin" | cut -d' ' -f1)
-req POST "$(GW 1)/data" -H 'Content-Type: application/octet-stream' \
+req POST "$(GW 1)/data" "${AUTH[@]}" -H 'Content-Type: application/octet-stream' \
   --data-binary "@$E2E_WORK/value2.bin"
 e2e_expect_eq "POST /data on node 1 works while node 3 is away" \
   "$STATUS $(jq -r .hash <<<"$BODY" 2>/dev/null)" "201 $hash2"

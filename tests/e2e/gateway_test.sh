@@ -11,6 +11,7 @@
 # SIGTERM stops the gateway cleanly.
 source "$(dirname "$0")/lib.sh"
 e2e_init gateway_test
+e2e_gateway_token  # every request below carries it (auth: gateway_auth_test)
 
 DHT="$E2E_BIN/services/dht/dht-service"
 PM="$E2E_BIN/services/peer_manager/peer-manager"
@@ -35,7 +36,8 @@ start_node() {
     --dht_api_address="127.0.0.1:${API[$i]}" \
     --peer_manager_address="127.0.0.1:${PMP[$i]}" \
     --health_monitor_address="127.0.0.1:${HMP[$i]}" \
-    --max_body_bytes=2097152 --request_timeout=5s
+    --max_body_bytes=2097152 --request_timeout=5s \
+    --auth_token_file="$E2E_GW_TOKEN_FILE"
 }
 
 for i in 1 2; do
@@ -51,7 +53,7 @@ req() {
   local method=$1 url=$2
   shift 2
   STATUS=$(curl -s -m 20 -X "$method" -o "$E2E_WORK/body" \
-    -D "$E2E_WORK/headers" -w '%{http_code}' "$@" "$url")
+    -D "$E2E_WORK/headers" -w '%{http_code}' "${E2E_GW_AUTH[@]}" "$@" "$url")
   BODY=$(cat "$E2E_WORK/body" 2>/dev/null)
   HEADERS=$(tr -d '\r' <"$E2E_WORK/headers" 2>/dev/null)
 }

@@ -8,15 +8,18 @@
 # three APIs and HTTP probes on the gateway, /data on a volumeClaimTemplate
 # for dht-service and peer-manager, the restricted Pod Security profile,
 # resources on every container, the seed's intervals, and each non-default
-# value where it belongs); values.schema.json rejects bad values and unknown
+# value where it belongs; the gateway's bearer token from a generated Secret
+# or an existing one, HTTPS from a TLS Secret mounted read-only, auth off);
+# values.schema.json rejects bad values and unknown
 # keys; every rendering passes `kubeconform -strict` against Kubernetes
 # 1.31's schemas and the ServiceMonitor CRD's, generated offline by
 # deploy/helm/tools/kube-schemas.sh; the helm-test pod's script fails on a
 # stand-in /network/stats without a key; NOTES.txt renders the port-forward,
 # curl and grpcurl commands; and pod 0 as rendered, its four binaries run
 # here with exactly the containers' environments, starts, answers what the
-# probes ask, advertises its stable name, passes the helm-test script and
-# stops cleanly. Each kind of check is also shown failing on a broken input
+# probes ask, advertises its stable name, passes the helm-test script,
+# refuses POST /data without the rendered Secret's token and accepts it with
+# the token, and stops cleanly. Each kind of check is also shown failing on a broken input
 # (lint on a broken template, kubeconform on broken manifests, the schema on
 # bad values).
 #
@@ -134,8 +137,8 @@ POD="$STS | .spec.template.spec"
 e2e_check "helm template renders with the default values" render def
 e2e_expect_eq "default kinds" \
   "$(q def '[.[].kind] | sort | join(",")')" \
-  "Pod,PodDisruptionBudget,Service,Service,ServiceAccount,StatefulSet"
-e2e_check "kubeconform -strict: the default rendering is valid" kc_valid "$E2E_WORK/def.yaml" 6
+  "Pod,PodDisruptionBudget,Secret,Service,Service,ServiceAccount,StatefulSet"
+e2e_check "kubeconform -strict: the default rendering is valid" kc_valid "$E2E_WORK/def.yaml" 7
 e2e_expect_eq "StatefulSet: 3 replicas, Parallel, serviceName is the headless Service" \
   "$(q def "$STS | [.spec.replicas, .spec.podManagementPolicy, .spec.serviceName] | join(\" \")")" \
   "3 Parallel $HEADLESS"
@@ -233,6 +236,29 @@ e2e_expect_eq "helm test hook: curlimages/curl:8.5.0 asks the REST Service for /
   "$(q def ".[] | select(.kind == \"Pod\") | [.metadata.annotations[\"helm.sh/hook\"],
     .spec.containers[0].image, .spec.containers[0].env[0].value] | join(\" \")")" \
   "test curlimages/curl:8.5.0 http://$FULL:8081/network/stats"
+# gateway_auth NAME: GATEWAY_AUTH, and where GATEWAY_AUTH_TOKEN comes from.
+gateway_auth() {
+  q "$1" "$POD | .containers[] | select(.name == \"gateway\") | .env as \$e
+    | [(\$e[] | select(.name == \"GATEWAY_AUTH\") | .value),
+       (\$e[] | select(.name == \"GATEWAY_AUTH_TOKEN\") | .valueFrom.secretKeyRef | \"\(.name)/\(.key)\"),
+       (\$e[] | select(.name == \"GATEWAY_AUTH_READS\") | .value)] | join(\" \")"
+}
+e2e_expect_eq "gateway auth on by default: GATEWAY_AUTH_TOKEN from the chart's Secret, reads open" \
+  "$(gateway_auth def)" "token $FULL-gateway-token/token false"
+e2e_expect_eq "the chart's Secret holds a random 48-character alphanumeric token" \
+  "$(q def ".[] | select(.kind == \"Secret\" and .metadata.name == \"$FULL-gateway-token\")
+    | .data.token | @base64d | test(\"^[A-Za-z0-9]{48}\$\")")" "true"
+render def2
+e2e_check "a second rendering makes another token (lookup keeps the installed one)" \
+  test "$(q def '.[] | select(.kind == "Secret") | .data.token')" != \
+  "$(q def2 '.[] | select(.kind == "Secret") | .data.token')"
+e2e_expect_eq "plain HTTP by default: HTTP probes, no TLS volume or variables" \
+  "$(q def "$POD | [(.containers[] | select(.name == \"gateway\") | .readinessProbe.httpGet.scheme,
+    ([.env[].name | select(startswith(\"GATEWAY_TLS\"))] | length)), ([.volumes[].name] | index(\"gateway-tls\"))] | join(\" \")")" \
+  "HTTP 0 "
+render authoff --set gateway.auth.mode=off
+e2e_expect_eq "gateway.auth.mode=off: GATEWAY_AUTH off, no token, no Secret" \
+  "$(gateway_auth authoff) $(q authoff '[.[] | select(.kind == "Secret")] | length')" "off 0"
 
 # --- 3. Every option changed (ci/full-values.yaml). ---
 e2e_check "helm template renders ci/full-values.yaml" render full -f "$CHART/ci/full-values.yaml"
@@ -241,6 +267,23 @@ e2e_expect_eq "full: kinds include NetworkPolicy and ServiceMonitor" \
   "NetworkPolicy,Pod,PodDisruptionBudget,Service,Service,ServiceAccount,ServiceMonitor,StatefulSet"
 e2e_check "kubeconform -strict: the full rendering is valid, the ServiceMonitor against its CRD (none skipped)" \
   kc_valid "$E2E_WORK/full.yaml" 8
+e2e_expect_eq "full: the token from existingSecret (no Secret made), reads need it too" \
+  "$(gateway_auth full) $(q full '[.[] | select(.kind == "Secret")] | length')" \
+  "token datamgmt-api/api-token true 0"
+e2e_expect_eq "full: HTTPS from the TLS Secret, mounted read-only (0440), HTTPS probes" \
+  "$(q full "$POD | [(.volumes[] | select(.name == \"gateway-tls\") | .secret | .secretName, .defaultMode),
+    (.containers[] | select(.name == \"gateway\") | (.volumeMounts[] | select(.name == \"gateway-tls\") | .mountPath, .readOnly),
+     (.env[] | select(.name == \"GATEWAY_TLS_CERT_FILE\" or .name == \"GATEWAY_TLS_KEY_FILE\") | .value),
+     .startupProbe.httpGet.scheme, .livenessProbe.httpGet.scheme, .readinessProbe.httpGet.scheme),
+    ([.containers[] | select(.name != \"gateway\") | .volumeMounts[] | select(.name == \"gateway-tls\")] | length)] | join(\" \")")" \
+  "datamgmt-gateway-tls 288 /etc/datamgmt/gateway-tls true /etc/datamgmt/gateway-tls/tls.crt /etc/datamgmt/gateway-tls/tls.key HTTPS HTTPS HTTPS 0"
+e2e_expect_eq "full: the ServiceMonitor scrapes https with the given tlsConfig" \
+  "$(q full '.[] | select(.kind == "ServiceMonitor") | .spec.endpoints[0] | [.scheme, .tlsConfig.serverName] | join(" ")')" \
+  "https datamgmt-node.example.com"
+e2e_expect_eq "full: the test pod uses https and sends the token (reads need it)" \
+  "$(q full '.[] | select(.kind == "Pod") | .spec.containers[0].env | [(.[] | select(.name == "CURL_INSECURE") | .value),
+    (.[] | select(.name == "GATEWAY_AUTH_TOKEN") | .valueFrom.secretKeyRef.name)] | join(" ")')" \
+  "--insecure datamgmt-api"
 e2e_expect_eq "full: 5 replicas, OrderedReady, image and pull policy" \
   "$(q full "$STS | [.spec.replicas, .spec.podManagementPolicy, .spec.template.spec.containers[0].image,
     .spec.template.spec.containers[0].imagePullPolicy] | join(\" \")")" \
@@ -288,16 +331,16 @@ e2e_expect_eq "full: scheduling values pass through (nodeSelector, toleration, a
 e2e_expect_eq "full: the restricted profile still holds" "$(q full "$RESTRICTED")" ""
 e2e_expect_eq "full: the test pod uses tests.image and the Service's port" \
   "$(q full '.[] | select(.kind == "Pod") | [.spec.containers[0].image, .spec.containers[0].env[0].value] | join(" ")')" \
-  "mirror.example.com/curlimages/curl:8.5.0 http://$FULL:80/network/stats"
+  "mirror.example.com/curlimages/curl:8.5.0 https://$FULL:80/network/stats"
 
 # --- 4. Smaller set-ups. ---
 e2e_check "helm template renders ci/minimal-values.yaml" render min -f "$CHART/ci/minimal-values.yaml"
-e2e_expect_eq "minimal: only the StatefulSet and the two Services" \
-  "$(q min '[.[].kind] | sort | join(",")')" "Service,Service,StatefulSet"
+e2e_expect_eq "minimal: only the StatefulSet, the two Services and the token's Secret" \
+  "$(q min '[.[].kind] | sort | join(",")')" "Secret,Service,Service,StatefulSet"
 e2e_expect_eq "minimal: one replica bootstraps from pod 0 only; /data is an emptyDir; no claim template" \
   "$(env_of min peer-manager INITIAL_PEERS) $(q min "$POD | .volumes[] | select(.name == \"data\") | has(\"emptyDir\")") $(q min "$STS | .spec | has(\"volumeClaimTemplates\")")" \
   "$FULL-0.$DOMAIN:8000 true false"
-e2e_check "kubeconform -strict: the minimal rendering is valid" kc_valid "$E2E_WORK/min.yaml" 3
+e2e_check "kubeconform -strict: the minimal rendering is valid" kc_valid "$E2E_WORK/min.yaml" 4
 render seed0 --set bootstrap.seedPods=0
 render seed3 --set bootstrap.seedPods=3,replicaCount=5
 e2e_expect_eq "bootstrap.seedPods=0: empty INITIAL_PEERS; seedPods=3 of 5 replicas: pods 0-2" \
@@ -330,6 +373,8 @@ schema_rejects "log.level loud" "log.level must be one of the following" --set l
 schema_rejects "allowPrivilegeEscalation: true" "containerSecurityContext.allowPrivilegeEscalation" --set containerSecurityContext.allowPrivilegeEscalation=true
 schema_rejects "an env entry with a number for its value" "extraEnv.dhtService.0.value: Invalid type" --set "extraEnv.dhtService[0].name=X,extraEnv.dhtService[0].value=5"
 schema_rejects "pdb.maxUnavailable: lots" "pdb.maxUnavailable" --set pdb.maxUnavailable=lots
+schema_rejects "gateway.auth.mode none" "gateway.auth.mode must be one of the following" --set gateway.auth.mode=none
+schema_rejects "a TLS Secret name that is no Kubernetes name" "gateway.tls.secretName: Does not match pattern" --set gateway.tls.secretName=My_Secret
 e2e_check "the chart refuses a PodDisruptionBudget with neither bound" \
   fails_with "pdb.enabled needs pdb.minAvailable or pdb.maxUnavailable" \
   "$HELM" template "$REL" "$CHART" --set pdb.maxUnavailable=
@@ -404,6 +449,9 @@ e2e_check "NOTES.txt: port-forward to the REST Service; curl /network/stats, /ne
   notes_has "kubectl -n $NS port-forward svc/$FULL 8081:8081" \
   "curl http://127.0.0.1:8081/network/stats" "curl http://127.0.0.1:8081/network/peers" \
   "-d '{\"data\": \"aGVsbG8=\"}' http://127.0.0.1:8081/data"
+e2e_check "NOTES.txt: how to read the bearer token, and the POST carries it" \
+  notes_has "TOKEN=\$(kubectl -n $NS get secret $FULL-gateway-token -o jsonpath='{.data.token}' | base64 -d)" \
+  "curl -H \"Authorization: Bearer \$TOKEN\" -H 'Content-Type: application/json'"
 e2e_check "NOTES.txt: port-forward to pod 0's API; grpcurl list and describe" \
   notes_has "kubectl -n $NS port-forward pod/$FULL-0 9000:9000" \
   "grpcurl -plaintext 127.0.0.1:9000 list" \
@@ -431,7 +479,7 @@ else
   # pod_env CONTAINER: the container's environment as NAME=VALUE, NUL-separated.
   pod_env() {
     "$PYTHON" - "$E2E_WORK/pod.json" "$1" "$NS" "$E2E_WORK/data" <<'EOF'
-import json, sys
+import base64, json, sys
 docs, container, namespace, data_dir = json.load(open(sys.argv[1])), *sys.argv[2:]
 sts = next(d for d in docs if d["kind"] == "StatefulSet")
 fields = {"metadata.name": sts["metadata"]["name"] + "-0", "metadata.namespace": namespace}
@@ -440,7 +488,12 @@ for c in sts["spec"]["template"]["spec"]["containers"]:
     if c["name"] != container:
         continue
     for e in c["env"]:
-        if "valueFrom" in e:
+        if "secretKeyRef" in e.get("valueFrom", {}):
+            ref = e["valueFrom"]["secretKeyRef"]
+            secret = next(d for d in docs if d["kind"] == "Secret"
+                          and d["metadata"]["name"] == ref["name"])
+            value = base64.b64decode(secret["data"][ref["key"]]).decode()
+        elif "valueFrom" in e:
             value = fields[e["valueFrom"]["fieldRef"]["fieldPath"]]
         else:
             value = e.get("value", "")
@@ -478,6 +531,14 @@ EOF
   rc=$?
   e2e_expect_eq "rendered pod: the helm test script passes against its gateway" \
     "$rc $(grep -c '^ok: ' "$E2E_WORK/test-pod-real.log")" "0 5"
+  pod_token=$(q pod '.[] | select(.kind == "Secret") | .data.token | @base64d')
+  post_code() {
+    curl -s --noproxy '*' -m 10 -o /dev/null -w '%{http_code}' \
+      -H 'Content-Type: application/octet-stream' --data-binary hello "$@" \
+      "http://127.0.0.1:$LHTTP/data"
+  }
+  e2e_expect_eq "rendered pod: POST /data is 401 without the Secret's token, 201 with it" \
+    "$(post_code) $(post_code -H "Authorization: Bearer $pod_token")" "401 201"
   rcs=""
   for c in gateway health-monitor peer-manager dht-service; do
     e2e_stop "$c"

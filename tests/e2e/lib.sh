@@ -58,6 +58,18 @@ e2e_free_port() {
   return 1
 }
 
+# e2e_gateway_token: a random bearer token for this test's gateways (made
+# once; the gateway refuses to start without one unless --auth=off). Sets
+# E2E_GW_TOKEN, E2E_GW_TOKEN_FILE (for --auth_token_file) and E2E_GW_AUTH
+# (curl arguments: -H "Authorization: Bearer $E2E_GW_TOKEN").
+e2e_gateway_token() {
+  [[ -n "${E2E_GW_TOKEN:-}" ]] && return 0
+  E2E_GW_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  E2E_GW_TOKEN_FILE="$E2E_WORK/gateway.token"
+  (umask 077 && echo "$E2E_GW_TOKEN" >"$E2E_GW_TOKEN_FILE")
+  E2E_GW_AUTH=(-H "Authorization: Bearer $E2E_GW_TOKEN")
+}
+
 # e2e_start NAME CMD ARGS...: runs CMD in the background, logging to
 # $E2E_WORK/logs/NAME.log, and remembers its PID under NAME.
 e2e_start() {

@@ -22,6 +22,7 @@
 #      call, and the standard health check.
 source "$(dirname "$0")/lib.sh"
 e2e_init network_test
+e2e_gateway_token
 
 DHT="$E2E_BIN/services/dht/dht-service"
 PM="$E2E_BIN/services/peer_manager/peer-manager"
@@ -50,7 +51,8 @@ start_node() {
   e2e_start "gw$i" "$GW" --port="${GWP[$i]}" \
     --dht_api_address="127.0.0.1:${API[$i]}" \
     --peer_manager_address="127.0.0.1:${PMP[$i]}" \
-    --health_monitor_address="127.0.0.1:${HMP[$i]}" --access_log=false
+    --health_monitor_address="127.0.0.1:${HMP[$i]}" --access_log=false \
+    --auth_token_file="$E2E_GW_TOKEN_FILE"
 }
 stop_node() {  # stop_node I [SIGNAL]
   local p
@@ -113,7 +115,8 @@ hashes=()
 for ((v = 1; v <= 6; v++)); do
   size=$((v % 2 ? 1024 : 65536))
   head -c "$size" /dev/urandom >"$E2E_WORK/value$v"
-  hashes[v]=$(curl -s -m 20 -H 'Content-Type: application/octet-stream' \
+  hashes[v]=$(curl -s -m 20 "${E2E_GW_AUTH[@]}" \
+    -H 'Content-Type: application/octet-stream' \
     --data-binary "@$E2E_WORK/value$v" "$(gw 1)/data" | jq -r .hash)
 done
 all=1

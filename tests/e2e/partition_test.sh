@@ -44,6 +44,7 @@ now() { echo "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 e2e_init partition_test
+e2e_gateway_token
 # lib.sh's cleanup (processes by PID, logs on failure, the work dir), then the
 # namespaces created here.
 cleanup() {
@@ -161,7 +162,7 @@ start_node() {
   start "gw$i" "$i" "$GW" --port=8081 --dht_api_address=127.0.0.1:9000 \
     --peer_manager_address=127.0.0.1:9001 \
     --health_monitor_address=127.0.0.1:9002 --request_timeout=10s \
-    --shutdown_grace=3s
+    --shutdown_grace=3s --auth_token_file="$E2E_GW_TOKEN_FILE"
 }
 
 T_START=$(now)
@@ -243,7 +244,8 @@ HASH_B=$(sha256sum "$E2E_WORK/value_B.bin" | cut -d' ' -f1)
 
 put() {  # put I SIDE: POST value SIDE through node I; prints "status hash"
   local s
-  s=$(status "$1" /data -X POST -H 'Content-Type: application/octet-stream' \
+  s=$(status "$1" /data -X POST "${E2E_GW_AUTH[@]}" \
+    -H 'Content-Type: application/octet-stream' \
     -H 'Grpc-Timeout: 10S' --data-binary "@$E2E_WORK/value_$2.bin")
   echo "$s $(jq -r '.hash // empty' "$E2E_WORK/body.$1" 2>/dev/null)"
 }

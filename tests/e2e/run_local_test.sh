@@ -9,7 +9,8 @@
 #      sessions; network.json lists both nodes with the port layout, log
 #      files and live PIDs;
 #   2. node 2 bootstraps from node 1 (INITIAL_PEERS), both list each other in
-#      /network/peers, and data posted on node 1 is read from node 2;
+#      /network/peers, and data posted on node 1 (with the bearer token
+#      run-local made; 401 without it) is read from node 2;
 #   3. the environment reaches every process (HEALTH_CHECK_INTERVAL=2s) and
 #      --dht-flag reaches dht-service (--max_value_size=1000: 2000 bytes get
 #      429, 500 bytes 201);
@@ -26,6 +27,7 @@ NET="$E2E_WORK/localnet"       # the detached network's state dir
 FG="$E2E_WORK/localnet-fg"     # the foreground network's
 FG_PID=""
 export PEER_EXCHANGE_INTERVAL=3s HEALTH_CHECK_INTERVAL=2s REBOOTSTRAP_DELAY=2s
+unset GATEWAY_AUTH_TOKEN  # run-local then makes the state dir's token file
 
 # alive PID: the process exists and has not exited (a zombie has exited).
 alive() {
@@ -187,12 +189,19 @@ e2e_check "node 2's /network/peers lists node 1 (its bootstrap peer)" \
 head -c 500 /dev/urandom >"$E2E_WORK/small.bin"
 head -c 2000 /dev/urandom >"$E2E_WORK/big.bin"
 hash=$(sha256sum "$E2E_WORK/small.bin" | cut -d' ' -f1)
+TOKEN=$(head -n 1 "$NET/gateway.token" 2>/dev/null)
+e2e_check "run-local made a bearer token (mode 600) and printed its curl header" \
+  eval '[[ ${#TOKEN} == 64 && $(stat -c %a "$NET/gateway.token") == 600 ]] &&
+        grep -qF "Authorization: Bearer" "$OUT"'
 post() {
   curl -s --noproxy '*' -m 20 -o "$E2E_WORK/post.json" -w '%{http_code}' \
-    -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$GW1/data"
+    -H 'Content-Type: application/octet-stream' --data-binary "@$1" "${@:2}" \
+    "$GW1/data"
 }
+e2e_expect_eq "POST /data without the token -> 401" \
+  "$(post "$E2E_WORK/small.bin")" 401
 e2e_expect_eq "POST /data of 500 bytes on node 1 -> 201 with its hash" \
-  "$(post "$E2E_WORK/small.bin") $(jq -r .hash "$E2E_WORK/post.json" 2>/dev/null)" \
+  "$(post "$E2E_WORK/small.bin" -H "Authorization: Bearer $TOKEN") $(jq -r .hash "$E2E_WORK/post.json" 2>/dev/null)" \
   "201 $hash"
 curl -s --noproxy '*' -m 20 -o "$E2E_WORK/got.bin" "$GW2/data/$hash"
 e2e_check "GET /data/{hash} on node 2 returns the same 500 bytes" \
@@ -200,7 +209,7 @@ e2e_check "GET /data/{hash} on node 2 returns the same 500 bytes" \
 
 # --- 3. The environment and --dht-flag reach the processes. ---
 e2e_expect_eq "--dht-flag=--max_value_size=1000: 2000 bytes -> 429" \
-  "$(post "$E2E_WORK/big.bin") $(jq -c .code "$E2E_WORK/post.json" 2>/dev/null)" "429 8"
+  "$(post "$E2E_WORK/big.bin" -H "Authorization: Bearer $TOKEN") $(jq -c .code "$E2E_WORK/post.json" 2>/dev/null)" "429 8"
 e2e_check "--dht-flag is on dht-service's command line" \
   grep -qF -- --max_value_size=1000 "/proc/$(pid_of 2 dht-service)/cmdline"
 e2e_check "HEALTH_CHECK_INTERVAL=2s from the environment reached health-monitor" \

@@ -125,3 +125,16 @@ readinessProbe:
 {{- define "datamgmt-node.intOrString" -}}
 {{- if kindIs "string" . }}{{ quote . }}{{ else }}{{ int64 . }}{{ end }}
 {{- end }}
+
+{{/* The Secret holding the gateway's bearer token, and its key. */}}
+{{- define "datamgmt-node.gatewayTokenSecret" -}}
+{{- .Values.gateway.auth.existingSecret | default (printf "%s-gateway-token" (include "datamgmt-node.fullname" .)) }}
+{{- end }}
+{{- define "datamgmt-node.gatewayTokenKey" -}}
+{{- if .Values.gateway.auth.existingSecret }}{{ .Values.gateway.auth.existingSecretKey }}{{ else }}token{{ end }}
+{{- end }}
+
+{{/* http or https: the gateway's scheme. */}}
+{{- define "datamgmt-node.gatewayScheme" -}}
+{{- if .Values.gateway.tls.secretName }}https{{ else }}http{{ end }}
+{{- end }}
