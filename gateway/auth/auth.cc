@@ -8,12 +8,14 @@ namespace datamgmt::gateway::auth {
 namespace {
 
 // Checked against the protos by auth_rpcs_test, so a rename fails a test.
-constexpr std::array<absl::string_view, 5> kAdministrativeRpcs = {
+constexpr std::array<absl::string_view, 7> kAdministrativeRpcs = {
     "datamgmt.peers.v1.PeerManager.AddPeer",
     "datamgmt.peers.v1.PeerManager.RemovePeer",
     "datamgmt.peers.v1.PeerManager.RecordContacts",
     "datamgmt.peers.v1.PeerManager.MergePeers",
+    "datamgmt.peers.v1.PeerManager.ReportPeerStandings",
     "datamgmt.health.v1.HealthMonitor.RunCheck",
+    "datamgmt.dht.v1.DhtService.RotateIdentity",
 };
 
 }  // namespace

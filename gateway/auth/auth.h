@@ -65,7 +65,8 @@ enum class Access {
 // Whether `rpc` (a method's full name, e.g.
 // "datamgmt.health.v1.HealthMonitor.RunCheck") changes the node's
 // configuration or triggers work on demand: peer-manager's AddPeer,
-// RemovePeer, RecordContacts and MergePeers, health-monitor's RunCheck.
+// RemovePeer, RecordContacts, MergePeers and ReportPeerStandings,
+// health-monitor's RunCheck, dht-service's RotateIdentity.
 bool IsAdministrativeRpc(absl::string_view rpc);
 
 // The full names IsAdministrativeRpc accepts.

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "datamgmt/dht/v1/dht.pb.h"
 #include "datamgmt/health/v1/health_monitor.pb.h"
 #include "datamgmt/peers/v1/peers.pb.h"
 #include "gmock/gmock.h"
@@ -82,7 +83,9 @@ TEST(ClassifyRequestTest, AdministrativeRpcsAreWritesEvenOverGet) {
                           "datamgmt.peers.v1.PeerManager.RemovePeer",
                           "datamgmt.peers.v1.PeerManager.RecordContacts",
                           "datamgmt.peers.v1.PeerManager.MergePeers",
-                          "datamgmt.health.v1.HealthMonitor.RunCheck"}) {
+                          "datamgmt.peers.v1.PeerManager.ReportPeerStandings",
+                          "datamgmt.health.v1.HealthMonitor.RunCheck",
+                          "datamgmt.dht.v1.DhtService.RotateIdentity"}) {
     EXPECT_TRUE(IsAdministrativeRpc(rpc)) << rpc;
     EXPECT_EQ(ClassifyRequest("GET", rpc), Access::kWrite) << rpc;
   }
@@ -96,6 +99,7 @@ TEST(AdministrativeRpcsTest, EveryNameIsAMethodOfTheProtos) {
   // Links the generated code so that the pool knows the files.
   ASSERT_NE(peers::v1::Peer::descriptor(), nullptr);
   ASSERT_NE(health::v1::CheckRound::descriptor(), nullptr);
+  ASSERT_NE(dht::v1::RotateIdentityRequest::descriptor(), nullptr);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (absl::string_view rpc : AdministrativeRpcs()) {
     EXPECT_NE(pool->FindMethodByName(std::string(rpc)), nullptr) << rpc;

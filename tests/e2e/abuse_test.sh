@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Abuse resistance with real processes: one node (dht-service, peer-manager,
-# gateway) on loopback, flooded with grpcurl Pings under one node ID, with
-# limits small enough to see in a few calls (and loopback not exempt).
+# gateway) on loopback, flooded over mutual TLS with grpcurl Pings from one
+# client certificate (the sender claims that certificate's node ID, as a real
+# peer must), with limits small enough to see in a few calls (and loopback
+# not exempt).
 #
 # Shows: the first requests are served, then RESOURCE_EXHAUSTED, then the
 # sender is banned (PERMISSION_DENIED) and the ban is logged; DhtStats counts
@@ -24,20 +26,23 @@ e2e_start dht "$DHT" --p2p_listen_host=127.0.0.1 --p2p_port="$P2P" \
   --ban_threshold=4
 e2e_start pm "$PM" --port="$PMP" --data_dir="$dir" \
   --dht_api_address="127.0.0.1:$API" --rpc_timeout=1s
-GATEWAY_PORT="$GWP" e2e_start gw "$GW" \
+e2e_gateway_token
+GATEWAY_PORT="$GWP" e2e_start gw "$GW" --auth_token_file="$E2E_GW_TOKEN_FILE" \
   --dht_api_address="127.0.0.1:$API" --peer_manager_address="127.0.0.1:$PMP" \
   --request_timeout=5s
 GW1="http://127.0.0.1:$GWP"
 ready() { [[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$GW1/network/peers")" == 200 ]]; }
-e2e_wait_serving "127.0.0.1:$P2P" 30
+e2e_wait_serving_p2p "127.0.0.1:$P2P" 30
 e2e_poll 30 ready
 e2e_check "the node is up" ready
 
-# A flooder: one node ID (32 bytes of 0x07), advertising 127.0.0.1:7.
-id_b64=$(head -c 32 /dev/zero | tr '\0' '\7' | base64 -w0)
-id_hex=$(printf '07%.0s' {1..32})
+# A flooder: the node ID of e2e_p2p_tls's client certificate, advertising
+# 127.0.0.1:7.
+e2e_p2p_tls
+id_hex=$E2E_P2P_TLS_ID
+id_b64=$(printf '%b' "$(sed 's/../\\x&/g' <<<"$id_hex")" | base64 -w0)
 ping() {
-  "$GRPCURL" -plaintext -max-time 5 \
+  "$GRPCURL" "${E2E_P2P_TLS[@]}" -max-time 5 \
     -d "{\"sender\": {\"node_id\": \"$id_b64\", \"address\": \"127.0.0.1:7\"}}" \
     "127.0.0.1:$P2P" datamgmt.p2p.v1.PeerProtocol/Ping 2>&1
 }
