@@ -210,7 +210,8 @@ class Harness {
     FUZZ_CHECK(outcome->done.WaitForNotificationWithTimeout(absl::Seconds(10)))
         << "no response within 10 s";
     absl::MutexLock lock(&outcome->mu);
-    FUZZ_CHECK(outcome->calls == 1) << "answered " << outcome->calls << " times";
+    FUZZ_CHECK(outcome->calls == 1)
+        << "answered " << outcome->calls << " times";
     return CheckWritten(*outcome->response, version, keep_alive, head);
   }
 

@@ -44,7 +44,8 @@ PeerTable MakeTable() {
   return *std::move(table);
 }
 
-std::string SerializeKeyed(const std::string& key, const KnownPeerEntry& entry) {
+std::string SerializeKeyed(const std::string& key,
+                           const KnownPeerEntry& entry) {
   return SerializeKnownPeers(KnownPeers{{key, entry}});
 }
 

@@ -154,8 +154,8 @@ class FakePeerManager final : public peers::PeerManager::CallbackService {
       peers::ListPeersResponse* response) override {
     for (int i = 0; i < 6; ++i) {
       *response->add_peers() =
-          MakePeer(absl::StrCat("10.2.0.", i), 8000, IdFromSeed(100 + i).ToHex(),
-                   1.7e9 - i);
+          MakePeer(absl::StrCat("10.2.0.", i), 8000,
+                   IdFromSeed(100 + i).ToHex(), 1.7e9 - i);
     }
     *response->add_peers() = MakePeer("node-without-id", 9000, "", 1.6e9);
     *response->add_peers() = MakePeer("", 1, "", 1.0);               // no host
@@ -348,7 +348,8 @@ std::optional<Contact> CheckCommon(const p2p::Contact& sender_proto,
              code == grpc::RESOURCE_EXHAUSTED)
       << "unexpected status " << code << ": "
       << answer.status.error_message();
-  absl::StatusOr<Contact> sender = dht::ContactFromProto(sender_proto, "sender");
+  absl::StatusOr<Contact> sender =
+      dht::ContactFromProto(sender_proto, "sender");
   if (!sender.ok()) {
     FUZZ_CHECK(code == grpc::INVALID_ARGUMENT)
         << "a malformed sender was not refused: " << sender.status();

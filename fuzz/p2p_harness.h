@@ -2,8 +2,9 @@
 // arbitrary request bytes, in-process.
 //
 //   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-//     datamgmt::fuzz::RunP2pRequest(datamgmt::dht::P2pMethod::kPing,
-//                                   {reinterpret_cast<const char*>(data), size});
+//     datamgmt::fuzz::RunP2pRequest(
+//         datamgmt::dht::P2pMethod::kPing,
+//         {reinterpret_cast<const char*>(data), size});
 //     return 0;
 //   }
 //

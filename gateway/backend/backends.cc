@@ -127,8 +127,8 @@ void Backends::Call(const google::protobuf::MethodDescriptor& method,
   }
   if (absl::Status s = CheckMetadata(metadata); !s.ok()) {
     CallResult result;
-    result.status =
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+    result.status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 std::string(s.message()));
     std::move(done)(std::move(result));
     return;
   }
