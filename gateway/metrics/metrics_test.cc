@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -27,6 +28,18 @@ TEST(GatewayMetricsTest, CountsRequestsByRouteMethodAndCode) {
   // 300 us falls in the 0.0005 bucket, not the 0.00025 one.
   EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_http_request_duration_seconds_bucket{method="GET",route="/data/{hash}",le="0.00025"} 0)"));
   EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_http_request_duration_seconds_bucket{method="GET",route="/data/{hash}",le="0.0005"} 1)"));
+}
+
+TEST(GatewayMetricsTest, MadeUpMethodsShareOneLabel) {
+  GatewayMetrics metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics.RecordRequest("unmatched", absl::StrCat("X", i), 404,
+                          absl::Milliseconds(1));
+  }
+  metrics.RecordRequest("unmatched", "get", 404, absl::Milliseconds(1));
+  const std::string text = metrics.Serialize();
+  EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_http_requests_total{code="404",method="OTHER",route="unmatched"} 101)"));
+  EXPECT_THAT(text, Not(HasSubstr(R"(method="X1")")));
 }
 
 TEST(GatewayMetricsTest, CountsBackendCallsAndInFlight) {
