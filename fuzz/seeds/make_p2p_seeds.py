@@ -2,7 +2,8 @@
 """Writes the seed corpora of the P2P fuzz targets (fuzz/corpus/p2p_*_fuzz/).
 
 Each seed is a valid (or deliberately borderline) request in protobuf text
-format, encoded with Debian's protoc. Run from the repository root after
+format, encoded with Debian's protoc; p2p_replies_fuzz's seeds are answers,
+behind its two selector bytes (method, context). Run from the repository root after
 changing proto/datamgmt/p2p/v1/p2p.proto or the seeds below:
 
     python3 fuzz/seeds/make_p2p_seeds.py
@@ -116,3 +117,46 @@ for message, seeds in SEEDS.items():
         ).stdout
         (out_dir / ("seed_" + name)).write_bytes(encoded)
         print("%s/seed_%s: %d bytes" % (DIRS[message], name, len(encoded)))
+
+
+# p2p_replies_fuzz: byte 0 the method (0 Ping .. 5 SharePeers), byte 1 the
+# context (bit 0: addressed to the contact "called"; bits 1-7: max_peers).
+CALLED = contact("responder", node_id("called"), "10.0.0.7:8000")
+OTHER = contact("responder", node_id("other"), "[2001:db8::9]:8000")
+SELF = contact("responder", node_id("self"), "127.0.0.1:8000")
+
+
+def contacts(field: str, n: int) -> str:
+    return " ".join(contact(field, node_id("c%d" % i), "10.5.0.%d:8000" % i)
+                    for i in range(n))
+
+
+REPLIES = {
+    "ping": (0, 1, "PingResponse", CALLED),
+    "ping_other": (0, 1, "PingResponse", OTHER),
+    "ping_self": (0, 0, "PingResponse", SELF),
+    "find_node": (1, 1, "FindNodeResponse", CALLED + " " + contacts("contacts", 6)
+                  + ' contacts { node_id: "short" address: "10.5.1.1:8000" }'),
+    "find_value": (2, 1, "FindValueResponse", CALLED + ' value: "hello"'),
+    "find_value_wrong": (2, 0, "FindValueResponse", OTHER + ' value: "hullo"'),
+    "find_value_closer": (2, 1, "FindValueResponse", CALLED + " closer { "
+                          + contacts("contacts", 3) + " }"),
+    "store": (3, 1, "StoreResponse", CALLED),
+    "get_peers": (4, 1 | (3 << 1), "GetPeersResponse", CALLED + " " + " ".join([
+        peer("10.3.0.1", 8000, node_id("p1"), 1705312200.5),
+        peer("2001:DB8::0:1", 8000),
+        peer("Node-3.Example", 9000, node_id("p3")),
+        peer("10.3.0.4", 0),
+        peer("10.3.0.5", 8000, b"", -1.0),
+    ])),
+    "share_peers": (5, 0, "SharePeersResponse", OTHER + " added: 3 ignored: 1"),
+}
+out_dir = ROOT / "fuzz" / "corpus" / "p2p_replies_fuzz"
+out_dir.mkdir(parents=True, exist_ok=True)
+for name, (method, ctx, message, text) in REPLIES.items():
+    encoded = subprocess.run(
+        ["protoc", "--encode=datamgmt.p2p.v1." + message, "-Iproto", PROTO],
+        input=text.encode(), capture_output=True, check=True, cwd=ROOT,
+    ).stdout
+    (out_dir / ("seed_" + name)).write_bytes(bytes([method, ctx]) + encoded)
+    print("p2p_replies_fuzz/seed_%s: %d bytes" % (name, len(encoded) + 2))
