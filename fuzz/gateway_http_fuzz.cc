@@ -146,9 +146,10 @@ class Harness {
   Harness() {
     spdlog::set_level(spdlog::level::off);
     google::protobuf::SetLogHandler(nullptr);
-    std::string dir =
-        (std::filesystem::temp_directory_path() / "datamgmt-gw-fuzz-XXXXXX")
-            .string();
+    // A Unix socket path has at most 107 bytes: a long TMPDIR gives way.
+    std::filesystem::path tmp = std::filesystem::temp_directory_path();
+    if (tmp.string().size() > 60) tmp = "/tmp";
+    std::string dir = (tmp / "datamgmt-gw-fuzz-XXXXXX").string();
     FUZZ_CHECK(mkdtemp(dir.data()) != nullptr) << dir;
     dir_ = dir;
     const std::string address = absl::StrCat("unix:", dir, "/backend.sock");
