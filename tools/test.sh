@@ -52,7 +52,8 @@ while read -r target; do
   xml="$testlogs/${rel/://}/test.xml"
   # The first element with counts: <testsuites> (GoogleTest) or <testsuite>
   # (Bazel's own report for a target that is not a GoogleTest binary).
-  head=$(grep -o -m1 -E '<testsuites?[^>]*>' "$xml" 2>/dev/null || true)
+  head=$(grep -o -m1 -E '<testsuites?[^>]* tests="[0-9]+"[^>]*>' "$xml" \
+    2>/dev/null || true)
   n=$(attr tests "$head") f=$(attr failures "$head") e=$(attr errors "$head")
   d=$(attr disabled "$head")
   ran=$((n - d)) bad=$((f + e))
