@@ -180,7 +180,8 @@ void CheckResponse(const Route& route, absl::string_view bytes) {
 
 void CheckWriterLikeProtobuf(absl::string_view bytes) {
   testdata::Everything everything;
-  if (!everything.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!everything.ParseFromArray(bytes.data(),
+                                 static_cast<int>(bytes.size()))) {
     return;
   }
   everything.DiscardUnknownFields();

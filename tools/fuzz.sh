@@ -41,7 +41,10 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs=${2:?}; shift 2 ;;
     --jobs=*) jobs=${1#*=}; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help)
+      sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -82,7 +85,8 @@ fuzz_bazel() {
 labels=()
 for t in "${targets[@]}"; do labels+=("//fuzz:$t"); done
 if ((build)); then
-  echo "== fuzz: building ${#targets[@]} target(s) with clang (output base $output_base)"
+  echo "== fuzz: building ${#targets[@]} target(s) with clang" \
+    "(output base $output_base)"
   start=$SECONDS
   if ! fuzz_bazel build "${bazel_flags[@]}" --config=fuzz "${labels[@]}" \
     >"$output_base/build.log"; then
@@ -143,8 +147,8 @@ run_target() {
       >"$dir/replay.log" 2>&1; then
       mkdir -p "$out/$t"
       cp "$dir/replay.log" "$out/$t/replay.log"
-      echo "FAIL $t: a regression input crashes again (log: $out/$t/replay.log)" \
-        >"$result"
+      echo "FAIL $t: a regression input crashes again" \
+        "(log: $out/$t/replay.log)" >"$result"
       return
     fi
   fi
@@ -185,8 +189,9 @@ run_target() {
     cp "$f" "$out/$t/" && kept+=("$out/$t/$(basename "$f")")
   done
   local why
-  why=$(grep -a -m1 -o -E 'SUMMARY: [A-Za-z]+: [^ ]+( [^ ]+)?|FUZZ_CHECK failed: .{0,120}|ALARM: working on the last Unit|out-of-memory' "$log" |
-    head -n 1)
+  local reasons='SUMMARY: [A-Za-z]+: [^ ]+( [^ ]+)?|FUZZ_CHECK failed: .{0,120}'
+  reasons+='|ALARM: working on the last Unit|out-of-memory'
+  why=$(grep -a -m1 -o -E "$reasons" "$log" | head -n 1)
   [[ $rc -eq 124 ]] && why="did not end within $((seconds + 300)) s"
   echo "FAIL $t: ${why:-exit $rc}; input kept: ${kept[*]:-none};" \
     "log: $out/$t/fuzz.log" >"$result"
