@@ -14,10 +14,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/kademlia/node_id.h"
@@ -51,6 +54,13 @@ std::string SerializeKeyed(const std::string& key,
 
 void Run(absl::string_view text) {
   absl::StatusOr<KnownPeers> peers = ParseKnownPeers(text, "known_peers.json");
+  // FUZZ_VERBOSE=1: what the file gave (for writing seeds).
+  static const bool verbose = std::getenv("FUZZ_VERBOSE") != nullptr;
+  if (verbose) {
+    std::cerr << (peers.ok() ? absl::StrCat(peers->size(), " entries")
+                             : peers.status().ToString())
+              << "\n";
+  }
   if (!peers.ok()) {
     FUZZ_CHECK(IsCorruptKnownPeersFile(peers.status())) << peers.status();
     return;
@@ -73,6 +83,12 @@ void Run(absl::string_view text) {
              static_cast<int>(peers->size()))
       << "restore lost entries";
   FUZZ_CHECK(static_cast<int>(table.size()) == restored.restored);
+  if (verbose) {
+    std::cerr << "restored " << restored.restored << ", self "
+              << restored.skipped_self << ", duplicate "
+              << restored.skipped_duplicate << ", over capacity "
+              << restored.skipped_over_capacity << "\n";
+  }
 
   const KnownPeers from_table = KnownPeersFromRecords(table.Records());
   for (const auto& [key, entry] : from_table) {
