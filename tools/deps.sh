@@ -6,11 +6,13 @@
 # the missing packages. Needs root (or sudo). Everything comes from Debian's
 # archive as the machine's apt is configured; nothing else is downloaded.
 #
-# Usage: tools/deps.sh [--bench] [--print]
+# Usage: tools/deps.sh [--bench] [--fuzz] [--print]
 #   --bench  also the packages of bench/compare_opendht.sh: OpenDHT (dhtnode,
 #            python3-opendht) and gnuplot. Debian's dhtnode package ships a
 #            system service; it is installed with a policy-rc.d that forbids
 #            starting services, so the install never starts it.
+#   --fuzz   also the packages of tools/fuzz.sh: Debian's clang 14 and its
+#            compiler-rt (libFuzzer, ASan and UBSan runtimes) and lld.
 #   --print  lists the packages and exits
 set -euo pipefail
 
@@ -41,13 +43,17 @@ PACKAGES=(
 )
 
 BENCH_PACKAGES=(dhtnode python3-opendht gnuplot-nox)
+# libclang-rt-14-dev is only a recommendation of clang-14, and we install
+# without recommendations; it holds libclang_rt.fuzzer and the sanitizers.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev lld-14)
 
 print=0
 for arg in "$@"; do
   case $arg in
     --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
     --print) print=1 ;;
-    *) echo "usage: tools/deps.sh [--bench] [--print]" >&2; exit 2 ;;
+    *) echo "usage: tools/deps.sh [--bench] [--fuzz] [--print]" >&2; exit 2 ;;
   esac
 done
 if ((print)); then

@@ -4,6 +4,7 @@
 #
 #   tools/test.sh                 # install missing packages, build, test all
 #   BAZEL_FLAGS=--config=nosandbox tools/test.sh   # where sandboxing is denied
+#   FUZZ_SECONDS=60 tools/test.sh # fuzz each target longer (0: no fuzzing)
 #
 # The last line printed is the summary "N passed, N failed", counting test
 # cases (GoogleTest cases, read from each target's JUnit XML); a test target
@@ -51,7 +52,8 @@ while read -r target; do
   xml="$testlogs/${rel/://}/test.xml"
   # The first element with counts: <testsuites> (GoogleTest) or <testsuite>
   # (Bazel's own report for a target that is not a GoogleTest binary).
-  head=$(grep -o -m1 -E '<testsuites?[^>]*>' "$xml" 2>/dev/null || true)
+  head=$(grep -o -m1 -E '<testsuites?[^>]* tests="[0-9]+"[^>]*>' "$xml" \
+    2>/dev/null || true)
   n=$(attr tests "$head") f=$(attr failures "$head") e=$(attr errors "$head")
   d=$(attr disabled "$head")
   ran=$((n - d)) bad=$((f + e))
@@ -83,6 +85,24 @@ if [[ $(tail -n 1 <<<"$arch") =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
   failed=$((failed + BASH_REMATCH[2]))
 else
   failed=$((failed + 1))
+fi
+
+echo "== fuzz"
+# The fuzz targets of fuzz/ (tools/fuzz.sh: a clang build in its own output
+# base, regression inputs replayed, then FUZZ_SECONDS of fuzzing per target,
+# FUZZ_JOBS at a time). Each target counts as one test; FUZZ_SECONDS=0 skips.
+if [[ ${FUZZ_SECONDS:-20} != 0 ]]; then
+  fuzz_log=$(mktemp)
+  tools/fuzz.sh --seconds "${FUZZ_SECONDS:-20}" --jobs "${FUZZ_JOBS:-2}" 2>&1 |
+    tee "$fuzz_log"
+  fuzz=$(tail -n 1 "$fuzz_log")
+  rm -f "$fuzz_log"
+  if [[ $fuzz =~ ^fuzz:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+  else
+    failed=$((failed + 1))
+  fi
 fi
 
 echo "== end-to-end"

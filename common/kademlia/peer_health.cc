@@ -1,6 +1,8 @@
 #include "common/kademlia/peer_health.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -29,7 +31,13 @@ absl::Status HealthOptions::Validate() const {
 }
 
 int64_t TotalAttempts(const PeerStats& stats) {
-  return stats.success_count + stats.failure_count;
+  // Saturating: known_peers.json may hold counts up to INT64_MAX each.
+  int64_t total = 0;
+  if (__builtin_add_overflow(stats.success_count, stats.failure_count,
+                             &total)) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return total;
 }
 
 double SuccessRate(const PeerStats& stats) {
@@ -62,10 +70,16 @@ bool FailsSuccessRate(const PeerStats& stats, const HealthOptions& options) {
 }
 
 void RecordSuccess(PeerStats& stats, absl::Time when) {
-  ++stats.success_count;
+  if (stats.success_count < std::numeric_limits<int64_t>::max()) {
+    ++stats.success_count;
+  }
   stats.last_seen = std::max(stats.last_seen, when);
 }
 
-void RecordFailure(PeerStats& stats) { ++stats.failure_count; }
+void RecordFailure(PeerStats& stats) {
+  if (stats.failure_count < std::numeric_limits<int64_t>::max()) {
+    ++stats.failure_count;
+  }
+}
 
 }  // namespace datamgmt::kademlia

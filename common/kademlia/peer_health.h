@@ -59,7 +59,8 @@ struct PeerStats {
   friend bool operator==(const PeerStats&, const PeerStats&) = default;
 };
 
-// success_count + failure_count.
+// success_count + failure_count, at most INT64_MAX (found by
+// fuzz/known_peers_fuzz: a file's counts may each be INT64_MAX).
 int64_t TotalAttempts(const PeerStats& stats);
 
 // success_count / TotalAttempts, in [0, 1]. A peer with no attempts has rate
@@ -89,11 +90,12 @@ bool NeedsPing(const PeerStats& stats, absl::Time now,
 // every attempt ever made.
 bool FailsSuccessRate(const PeerStats& stats, const HealthOptions& options);
 
-// An attempt succeeded at `when`: counts it and advances last_seen to
-// `when` (never backwards).
+// An attempt succeeded at `when`: counts it (a count stays at INT64_MAX)
+// and advances last_seen to `when` (never backwards).
 void RecordSuccess(PeerStats& stats, absl::Time when);
 
-// An attempt failed: counts it. last_seen is unchanged.
+// An attempt failed: counts it (a count stays at INT64_MAX). last_seen is
+// unchanged.
 void RecordFailure(PeerStats& stats);
 
 }  // namespace datamgmt::kademlia

@@ -55,6 +55,27 @@ TEST(PeerHealthTest, SuccessRate) {
   EXPECT_EQ(TotalAttempts(Stats({}, 100, 5)), 105);
 }
 
+// Found by fuzz/known_peers_fuzz: known_peers.json may hold counts up to
+// INT64_MAX, and their sum overflowed (a peer with 2^63-1 successes and one
+// failure counted as a new peer).
+TEST(PeerHealthTest, HugeCountsSaturateInsteadOfOverflowing) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const PeerStats stats = Stats(absl::Minutes(1), kMax, 1);
+  EXPECT_EQ(TotalAttempts(stats), kMax);
+  EXPECT_EQ(TotalAttempts(Stats(absl::Minutes(1), kMax, kMax)), kMax);
+  EXPECT_NEAR(SuccessRate(stats), 1.0, 1e-9);
+  HealthOptions options;
+  EXPECT_TRUE(IsHealthy(stats, kNow, options));
+  EXPECT_FALSE(IsHealthy(Stats(absl::Minutes(1), 1, kMax), kNow, options));
+  EXPECT_TRUE(FailsSuccessRate(Stats(absl::Minutes(1), 1, kMax), options));
+
+  PeerStats full = Stats(absl::Minutes(1), kMax, kMax);
+  RecordSuccess(full, kNow);
+  RecordFailure(full);
+  EXPECT_EQ(full.success_count, kMax);
+  EXPECT_EQ(full.failure_count, kMax);
+}
+
 TEST(PeerHealthTest, NewPeerThresholdIsFiveAttempts) {
   const HealthOptions options;
   // Never responded, all failures: healthy only while it is new.

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/callback_queue.h"
@@ -26,6 +30,31 @@ Metadata CopyMetadata(
                      std::string(value.data(), value.size()));
   }
   return out;
+}
+
+// Metadata gRPC refuses to send; grpc++ aborts the process on a call that
+// carries it. Keys: [0-9a-z_.-]+. Values of keys not ending in "-bin":
+// printable ASCII (0x20..0x7E).
+absl::Status CheckMetadata(const Metadata& metadata) {
+  for (const auto& [key, value] : metadata) {
+    if (key.empty() || !std::all_of(key.begin(), key.end(), [](char c) {
+          return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'z') ||
+                 c == '_' || c == '.' || c == '-';
+        })) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("metadata key \"", absl::CHexEscape(key),
+                       "\" is not allowed (only 0-9 a-z _ . -)"));
+    }
+    if (!absl::EndsWith(key, "-bin") &&
+        !std::all_of(value.begin(), value.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metadata \"", key,
+          "\" has a value that is not printable ASCII: \"",
+          absl::CHexEscape(value), "\""));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // One unary call in flight; deletes itself when the call completes.
@@ -95,6 +124,13 @@ void Backends::Call(const google::protobuf::MethodDescriptor& method,
     result.status = grpc::Status(
         grpc::StatusCode::UNIMPLEMENTED,
         absl::StrCat("no backend serves ", method.service()->full_name()));
+    std::move(done)(std::move(result));
+    return;
+  }
+  if (absl::Status s = CheckMetadata(metadata); !s.ok()) {
+    CallResult result;
+    result.status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 std::string(s.message()));
     std::move(done)(std::move(result));
     return;
   }

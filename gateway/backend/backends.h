@@ -77,7 +77,10 @@ class Backends {
   // Calls the unary `method` with `request` (of method.input_type()) until
   // `deadline`, sending `metadata`. `done` runs exactly once on a gRPC
   // thread. A method of a service without an address completes with
-  // UNIMPLEMENTED at once, on the calling thread.
+  // UNIMPLEMENTED at once, on the calling thread; so does metadata gRPC
+  // cannot send, with INVALID_ARGUMENT naming it: a key outside
+  // [0-9a-z_.-]+, or a value of a key not ending in "-bin" that is not
+  // printable ASCII.
   void Call(const google::protobuf::MethodDescriptor& method,
             std::unique_ptr<google::protobuf::Message> request,
             absl::Time deadline, const Metadata& metadata,

@@ -153,6 +153,37 @@ TEST(BackendsDownTest, ServiceWithoutAddressIsUnimplemented) {
   EXPECT_EQ(backends.AddressOf("datamgmt.peers.v1.PeerManager"), nullptr);
 }
 
+// grpc++ aborts the process on a call with metadata gRPC refuses; found by
+// fuzz/gateway_http_fuzz with "Grpc-Metadata-Trace: abc\xff\xff".
+TEST_F(BackendsTest, MetadataGrpcCannotSendIsInvalidArgumentNotACrash) {
+  Backends backends(
+      {.addresses = {{"datamgmt.dht.v1.DhtService", dht_->address()}}});
+  const Metadata refused[] = {
+      {{"trace", "abc\xff\xff"}},   // not ASCII
+      {{"trace", "a\tb"}},           // a control character
+      {{"a!b", "x"}},                // not a gRPC key character
+      {{"", "x"}},                   // empty key
+      {{"ok", "fine"}, {"Upper", "x"}},
+  };
+  for (const Metadata& metadata : refused) {
+    SCOPED_TRACE(metadata.back().first);
+    CallResult result = CallAndWait(
+        backends, Method("datamgmt.dht.v1.DhtService", "GetNetworkStats"),
+        std::make_unique<dht::v1::GetNetworkStatsRequest>(), absl::Seconds(10),
+        metadata);
+    EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(result.status.error_message().find("metadata"),
+              std::string::npos);
+    EXPECT_EQ(result.response, nullptr);
+  }
+  // Binary ("-bin") values may hold any byte; ordinary ones may hold spaces.
+  CallResult ok = CallAndWait(
+      backends, Method("datamgmt.dht.v1.DhtService", "GetNetworkStats"),
+      std::make_unique<dht::v1::GetNetworkStatsRequest>(), absl::Seconds(10),
+      {{"trace-bin", std::string("\0\xff\n", 3)}, {"x-note", "a b ~"}});
+  EXPECT_TRUE(ok.status.ok()) << ok.status.error_message();
+}
+
 TEST_F(BackendsTest, HealthReportsEachAddressOnce) {
   const std::string dead = DeadAddress();
   Backends backends(

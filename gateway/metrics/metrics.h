@@ -10,7 +10,9 @@
 //
 // `route` is a route template as written in the protos ("/data/{hash}"),
 // never the raw path, so label cardinality is bounded by the API; requests
-// matching no route are counted under route "unmatched". Backend `method` is
+// matching no route are counted under route "unmatched". The HTTP `method`
+// is one of the nine standard ones (GET, HEAD, POST, PUT, DELETE, PATCH,
+// OPTIONS, CONNECT, TRACE) or "OTHER". Backend `method` is
 // the gRPC method's full name and `code` its canonical code name ("OK",
 // "NOT_FOUND"). Auth failure `reason` is "missing" (no bearer token) or
 // "invalid" (a wrong one); each such request is also counted in

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -39,6 +40,18 @@ TEST(GatewayMetricsTest, CountsAuthFailuresByReason) {
   const std::string text = metrics.Serialize();
   EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_auth_failures_total{reason="missing"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_auth_failures_total{reason="invalid"} 2)"));
+}
+
+TEST(GatewayMetricsTest, MadeUpMethodsShareOneLabel) {
+  GatewayMetrics metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics.RecordRequest("unmatched", absl::StrCat("X", i), 404,
+                          absl::Milliseconds(1));
+  }
+  metrics.RecordRequest("unmatched", "get", 404, absl::Milliseconds(1));
+  const std::string text = metrics.Serialize();
+  EXPECT_THAT(text, HasSubstr(R"(datamgmt_gateway_http_requests_total{code="404",method="OTHER",route="unmatched"} 101)"));
+  EXPECT_THAT(text, Not(HasSubstr(R"(method="X1")")));
 }
 
 TEST(GatewayMetricsTest, CountsBackendCallsAndInFlight) {

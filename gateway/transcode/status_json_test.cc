@@ -50,6 +50,12 @@ TEST(StatusJsonTest, MessageIsEscaped) {
   EXPECT_EQ(StatusJson(2, ""), R"({"code":2,"message":"","details":[]})");
   // Bytes that are not UTF-8 are dropped, so the JSON stays valid.
   EXPECT_EQ(StatusJson(2, "a\xff"), R"({"code":2,"message":"a","details":[]})");
+  // Overlong forms are not UTF-8 either (protobuf 3.21 would copy them).
+  // Found by fuzz/gateway_http_fuzz: an unknown query parameter quoted in
+  // the message made the error body invalid JSON.
+  EXPECT_EQ(StatusJson(3, "last_\xc1\xb2seen \xc0\x80\xe0\x80\xaf"
+                          "\xf0\x80\x80\xaf!"),
+            R"({"code":3,"message":"last_seen !","details":[]})");
 }
 
 TEST(StatusJsonTest, DetailsOfKnownTypesAreWrittenWithTheirType) {

@@ -218,7 +218,9 @@ void FakePeerClient::FindNode(const Contact& peer, const NodeId& target,
                               PeerCallback<FindNodeReply> done) {
   Answer<FindNodeReply>(
       peer.address, peer.id,
-      [&](Peer& p) -> absl::StatusOr<FindNodeReply> {
+      // Runs in Answer, under mu_.
+      [&](Peer& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_)
+          -> absl::StatusOr<FindNodeReply> {
         return FindNodeReply{.responder = p.contact,
                              .contacts = ClosestKnown(p, target)};
       },
@@ -230,7 +232,9 @@ void FakePeerClient::FindValue(const Contact& peer, const NodeId& key,
                                PeerCallback<FindValueReply> done) {
   Answer<FindValueReply>(
       peer.address, peer.id,
-      [&](Peer& p) -> absl::StatusOr<FindValueReply> {
+      // Runs in Answer, under mu_.
+      [&](Peer& p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_)
+          -> absl::StatusOr<FindValueReply> {
         if (p.tampering) return absl::DataLossError("tampered value (fake)");
         FindValueReply reply{.responder = p.contact};
         auto it = p.values.find(key);

@@ -1,6 +1,7 @@
 #include "services/peer_manager/known_peers_records.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -15,8 +16,17 @@ absl::Time TimeFromUnixSeconds(double seconds) {
 }
 
 double UnixSecondsFromTime(absl::Time time) {
-  const double seconds = absl::ToDoubleSeconds(time - absl::UnixEpoch());
-  if (!std::isfinite(seconds) || seconds < 0) return 0.0;
+  const absl::Duration since = time - absl::UnixEpoch();
+  if (since < absl::ZeroDuration()) return 0.0;
+  // Whole seconds and the fraction apart: ToDoubleSeconds of the whole
+  // duration counts quarter nanoseconds in a double, which is inexact beyond
+  // 2^53 of them (about 26 days), and so would not give back the double a
+  // time was made from (3410624400.5 came back as 3410624400.4999995).
+  const int64_t whole = absl::ToInt64Seconds(since);
+  const double seconds =
+      static_cast<double>(whole) +
+      absl::ToDoubleSeconds(since - absl::Seconds(whole));
+  if (!std::isfinite(seconds)) return 0.0;
   return seconds;
 }
 

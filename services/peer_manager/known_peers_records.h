@@ -4,8 +4,9 @@
 //   SaveKnownPeersFile(path, KnownPeersFromRecords(table.Records()));
 //
 // last_seen is Unix seconds as a double in the file and an absl::Time in a
-// record; the conversion round-trips every double the file can hold to the
-// same double. last_rtt is not persisted; added_at becomes the load time.
+// record; the conversion round-trips every last_seen from 2^21 s
+// (1970-01-25) on to the same double; an earlier one comes back within a
+// quarter nanosecond (absl::Time's resolution). last_rtt is not persisted; added_at becomes the load time.
 // Pure functions; thread-compatible.
 #ifndef DATAMGMT_SERVICES_PEER_MANAGER_KNOWN_PEERS_RECORDS_H_
 #define DATAMGMT_SERVICES_PEER_MANAGER_KNOWN_PEERS_RECORDS_H_

@@ -26,9 +26,16 @@ const absl::Time kNow = absl::FromUnixSeconds(1'705'312'260);
 TEST(KnownPeersRecordsTest, UnixSecondsRoundTripExactly) {
   for (double s :
        {0.0, 0.5, 1.0, 1705312200.5, 1705312200.123456, 1705312200.999999,
-        1705312200.1, 1.7053122001234567e9, 4102444800.25}) {
+        1705312200.1, 1.7053122001234567e9, 4102444800.25,
+        // Found by fuzz/known_peers_fuzz: came back as 3410624400.4999995.
+        3410624400.5, 2097152.0000000005, 253402300799.99997}) {
     SCOPED_TRACE(s);
     EXPECT_EQ(UnixSecondsFromTime(TimeFromUnixSeconds(s)), s);
+  }
+  // Below 2^21 s, to within absl::Time's quarter nanosecond.
+  for (double s : {1e-12, 0.1234567890123456, 12345.678901234567}) {
+    SCOPED_TRACE(s);
+    EXPECT_NEAR(UnixSecondsFromTime(TimeFromUnixSeconds(s)), s, 1.25e-10);
   }
   EXPECT_EQ(TimeFromUnixSeconds(1705312200.5),
             absl::FromUnixMillis(1705312200500));

@@ -1,6 +1,7 @@
 // AppendJsonString: JSON string escaping identical to protobuf's JSON
 // printer (google/protobuf/util/internal/json_escaping.cc), so that strings
-// written here and strings written by MessageToJsonString agree.
+// written here and strings written by MessageToJsonString agree; except
+// that bytes which are not UTF-8 are always dropped, overlong forms too.
 #include <cstdint>
 #include <string>
 
@@ -131,9 +132,13 @@ void AppendEscaped(absl::string_view in, std::string* out) {
       }
     }
     if (continuation > 0 && valid) return;  // Truncated at the end: dropped.
-    // Like protobuf, overlong forms are accepted; surrogates and code
-    // points beyond U+10FFFF are not.
-    valid = valid && (cp & 0xfffff800) != 0xd800 && cp <= 0x10ffff;
+    // Surrogates and code points beyond U+10FFFF are dropped, and so are
+    // overlong forms ("\xc1\x81" for 'A'): protobuf 3.21 copies those, but
+    // they are not UTF-8, and JSON text must be (found by
+    // fuzz/gateway_http_fuzz in an error message quoting a query parameter).
+    constexpr uint32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    valid = valid && (cp & 0xfffff800) != 0xd800 && cp <= 0x10ffff &&
+            cp >= kSmallest[end - i - 1];
     if (valid && !AppendEscape(cp, out)) out->append(in.data() + i, end - i);
     i = end;
   }

@@ -175,8 +175,6 @@ TEST(JsonWriterTest, StringEscapingIsLikeProtobuf) {
            "a\xc3",             // Truncated after text.
            "\xc3(",             // Bad continuation.
            "\xe2\x82(x",        // Bad continuation, 3 bytes.
-           "\xc0\x80",          // Overlong NUL.
-           "\xc1\x81",          // Overlong 'A'.
            "\xed\xa0\x80",      // A surrogate.
            "\xf4\x90\x80\x80",  // Beyond U+10FFFF.
            "\xf8\x88\x80\x80\x80",
