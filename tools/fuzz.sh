@@ -21,8 +21,8 @@
 # are kept; default .fuzz/ in the checkout).
 #
 # Prints one line per target, e.g.
-#   PASS known_peers_fuzz: 30938 exec/s, cov 2131 of 9098 PCs, ft 6658,
-#        corpus 1418 inputs (104Kb), 1887239 runs in 60 s
+#   PASS known_peers_fuzz: 19754 exec/s, cov 2921 of 9229 PCs, ft 12539,
+#        corpus 1718 inputs (465Kb), 1205054 runs in 60 s
 # and FAIL lines naming the kept crash input; the last line is
 # "fuzz: N passed, N failed". Exits non-zero if any target crashed, leaked,
 # timed out, ran out of memory, failed to replay a regression input, or did
