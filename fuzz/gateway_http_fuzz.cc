@@ -172,6 +172,10 @@ class Harness {
         Service<health::v1::CheckRound>("HealthMonitor")};
     GatewayHandlerOptions options;
     options.access_log = false;
+    // Auth on, as by default: requests without "Authorization: Bearer
+    // fuzz-token" (in http.dict) exercise the 401 path and the header parser,
+    // requests with it the handler behind.
+    options.auth = {.mode = auth::AuthMode::kToken, .token = "fuzz-token"};
     absl::StatusOr<std::unique_ptr<GatewayHandler>> handler =
         GatewayHandler::Create(options, services, backends_.get(), &metrics_);
     FUZZ_CHECK(handler.ok()) << handler.status();
