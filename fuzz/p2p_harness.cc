@@ -382,15 +382,26 @@ bool Parse(absl::string_view bytes, Message& message) {
   return message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
 }
 
-void RunPing(absl::string_view bytes) {
-  p2p::PingRequest request;
+// Sends `bytes` raw as a `method` request. Returns the request they parse
+// as and the answer, or nullopt (after checking that the node refused them)
+// if they are not a valid Request.
+template <typename Request>
+std::optional<std::pair<Request, Answer>> Send(P2pMethod method,
+                                               absl::string_view bytes) {
+  Request request;
   const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kPing, bytes,
-                                          request.sender());
+  Answer answer = GetHarness().Call(method, bytes, request.sender());
   if (!parsed) {
     FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
+    return std::nullopt;
   }
+  return std::make_pair(std::move(request), std::move(answer));
+}
+
+void RunPing(absl::string_view bytes) {
+  const auto sent = Send<p2p::PingRequest>(P2pMethod::kPing, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   if (!CheckCommon(request.sender(), answer) || !answer.status.ok()) return;
   p2p::PingResponse response;
   FUZZ_CHECK(Parse(answer.body, response));
@@ -399,14 +410,9 @@ void RunPing(absl::string_view bytes) {
 }
 
 void RunFindNode(absl::string_view bytes) {
-  p2p::FindNodeRequest request;
-  const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kFindNode, bytes,
-                                          request.sender());
-  if (!parsed) {
-    FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
-  }
+  const auto sent = Send<p2p::FindNodeRequest>(P2pMethod::kFindNode, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   std::optional<Contact> sender = CheckCommon(request.sender(), answer);
   if (!sender || !answer.status.ok()) return;
   absl::StatusOr<NodeId> target = dht::IdFromProto(request.target(), "target");
@@ -420,14 +426,9 @@ void RunFindNode(absl::string_view bytes) {
 }
 
 void RunFindValue(absl::string_view bytes) {
-  p2p::FindValueRequest request;
-  const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kFindValue, bytes,
-                                          request.sender());
-  if (!parsed) {
-    FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
-  }
+  const auto sent = Send<p2p::FindValueRequest>(P2pMethod::kFindValue, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   std::optional<Contact> sender = CheckCommon(request.sender(), answer);
   if (!sender || !answer.status.ok()) return;
   absl::StatusOr<NodeId> key = dht::IdFromProto(request.key(), "key");
@@ -446,14 +447,9 @@ void RunFindValue(absl::string_view bytes) {
 }
 
 void RunStore(absl::string_view bytes) {
-  p2p::StoreRequest request;
-  const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kStore, bytes,
-                                          request.sender());
-  if (!parsed) {
-    FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
-  }
+  const auto sent = Send<p2p::StoreRequest>(P2pMethod::kStore, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   std::optional<Contact> sender = CheckCommon(request.sender(), answer);
   if (!sender) return;
   const absl::StatusOr<NodeId> key = dht::IdFromProto(request.key(), "key");
@@ -474,14 +470,9 @@ void RunStore(absl::string_view bytes) {
 }
 
 void RunGetPeers(absl::string_view bytes) {
-  p2p::GetPeersRequest request;
-  const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kGetPeers, bytes,
-                                          request.sender());
-  if (!parsed) {
-    FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
-  }
+  const auto sent = Send<p2p::GetPeersRequest>(P2pMethod::kGetPeers, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   std::optional<Contact> sender = CheckCommon(request.sender(), answer);
   if (!sender || !answer.status.ok()) return;
   const size_t max = request.max_peers() == 0 ||
@@ -508,14 +499,9 @@ void RunGetPeers(absl::string_view bytes) {
 }
 
 void RunSharePeers(absl::string_view bytes) {
-  p2p::SharePeersRequest request;
-  const bool parsed = Parse(bytes, request);
-  const Answer answer = GetHarness().Call(P2pMethod::kSharePeers, bytes,
-                                          request.sender());
-  if (!parsed) {
-    FUZZ_CHECK(!answer.status.ok()) << "unparseable request answered OK";
-    return;
-  }
+  const auto sent = Send<p2p::SharePeersRequest>(P2pMethod::kSharePeers, bytes);
+  if (!sent) return;
+  const auto& [request, answer] = *sent;
   std::optional<Contact> sender = CheckCommon(request.sender(), answer);
   if (!sender) return;
   if (static_cast<size_t>(request.peers_size()) > dht::kMaxPeerEntries) {
