@@ -100,16 +100,11 @@ class GatewayHandlerAuthTest : public ::testing::Test {
     return response.ok() ? *std::move(response) : http::Response{};
   }
 
-  static std::string Header(const http::Response& r, absl::string_view name) {
-    auto it = r.find(boost::beast::string_view(name.data(), name.size()));
-    return it == r.end() ? "" : std::string(it->value());
-  }
-
   // A 401 the way grpc-gateway clients expect it.
   static void Expect401(const http::Response& r) {
     EXPECT_EQ(r.result_int(), 401u);
-    EXPECT_THAT(Header(r, "WWW-Authenticate"), StartsWith("Bearer"));
-    EXPECT_EQ(Header(r, "Content-Type"), "application/json");
+    EXPECT_THAT(http::HeaderOf(r, "WWW-Authenticate"), StartsWith("Bearer"));
+    EXPECT_EQ(http::HeaderOf(r, "Content-Type"), "application/json");
     EXPECT_THAT(r.body(), StartsWith(R"({"code":16,"message":")"));
     EXPECT_THAT(r.body(), Not(HasSubstr(kToken)));
   }
@@ -125,7 +120,8 @@ class GatewayHandlerAuthTest : public ::testing::Test {
 TEST_F(GatewayHandlerAuthTest, WriteWithoutTokenIs401AndStoresNothing) {
   http::Response r = Send(verb::post, "/data", "value", kOctets);
   Expect401(r);
-  EXPECT_EQ(Header(r, "WWW-Authenticate"), R"(Bearer realm="datamgmt-gateway")");
+  EXPECT_EQ(http::HeaderOf(r, "WWW-Authenticate"),
+            R"(Bearer realm="datamgmt-gateway")");
   EXPECT_THAT(r.body(), HasSubstr("missing bearer token"));
   EXPECT_EQ(dht_->stored(), 0u);
   http::Response get =
@@ -141,7 +137,7 @@ TEST_F(GatewayHandlerAuthTest, WrongTokenIs401InvalidToken) {
         std::string("Bearer T0KEN-0123456789ABCDEF")}) {
     http::Response r = Send(verb::post, "/data", "value", WithAuth(wrong));
     Expect401(r);
-    EXPECT_EQ(Header(r, "WWW-Authenticate"),
+    EXPECT_EQ(http::HeaderOf(r, "WWW-Authenticate"),
               R"(Bearer realm="datamgmt-gateway", error="invalid_token")")
         << wrong;
   }
@@ -192,7 +188,7 @@ TEST_F(GatewayHandlerAuthTest, AuthReadsClosesReadsButNotProbes) {
   Expect401(Send(verb::get, "/network/stats"));
   http::Response head = Send(verb::head, "/network/stats");
   EXPECT_EQ(head.result_int(), 401u);  // HEAD: no body
-  EXPECT_THAT(Header(head, "WWW-Authenticate"), StartsWith("Bearer"));
+  EXPECT_THAT(http::HeaderOf(head, "WWW-Authenticate"), StartsWith("Bearer"));
   Expect401(Send(verb::get, "/openapi.json"));
   Expect401(Send(verb::get, "/no/such/route"));
   EXPECT_EQ(Send(verb::get, "/network/stats", {},

@@ -70,11 +70,6 @@ class GatewayHandlerTest : public ::testing::Test {
     return response.ok() ? *std::move(response) : http::Response{};
   }
 
-  static std::string Header(const http::Response& r, absl::string_view name) {
-    auto it = r.find(boost::beast::string_view(name.data(), name.size()));
-    return it == r.end() ? "" : std::string(it->value());
-  }
-
   std::unique_ptr<FakeDht> dht_;
   std::unique_ptr<Backends> backends_;
   GatewayMetrics metrics_;
@@ -97,16 +92,16 @@ TEST_F(GatewayHandlerTest, RawBytesRoundTripWith201AndETag) {
   EXPECT_EQ(put.result_int(), 201u);
   EXPECT_EQ(put.body(), absl::StrCat(R"({"hash":")", hash,
                                      R"(","size":256,"replicas":1})"));
-  EXPECT_EQ(Header(put, "Content-Type"), "application/json");
+  EXPECT_EQ(http::HeaderOf(put, "Content-Type"), "application/json");
 
   http::Response get = Send(verb::get, absl::StrCat("/data/", hash));
   EXPECT_EQ(get.result_int(), 200u);
   EXPECT_EQ(get.body(), bytes);
-  EXPECT_EQ(Header(get, "Content-Type"), "application/octet-stream");
-  EXPECT_EQ(Header(get, "ETag"), absl::StrCat("\"", hash, "\""));
+  EXPECT_EQ(http::HeaderOf(get, "Content-Type"), "application/octet-stream");
+  EXPECT_EQ(http::HeaderOf(get, "ETag"), absl::StrCat("\"", hash, "\""));
 
   http::Response again = Send(verb::get, absl::StrCat("/data/", hash), {},
-                              {{"If-None-Match", Header(get, "ETag")}});
+                              {{"If-None-Match", http::HeaderOf(get, "ETag")}});
   EXPECT_EQ(again.result_int(), 304u);
   EXPECT_EQ(again.body(), "");
 }
@@ -162,7 +157,7 @@ TEST_F(GatewayHandlerTest, ErrorsAreStatusJsonWithGrpcGatewayCodes) {
 
   http::Response wrong_method = Send(verb::put, "/network/stats");
   EXPECT_EQ(wrong_method.result_int(), 405u);
-  EXPECT_EQ(Header(wrong_method, "Allow"), "GET");
+  EXPECT_EQ(http::HeaderOf(wrong_method, "Allow"), "GET");
   EXPECT_THAT(wrong_method.body(), HasSubstr(R"("code":12)"));
   EXPECT_EQ(dht_->stored(), 0u);
 }
@@ -220,7 +215,7 @@ TEST_F(GatewayHandlerTest, DrainingGatewayIsNotReadyButAlive) {
 TEST_F(GatewayHandlerTest, OwnEndpointsAllowOnlyGetAndHead) {
   http::Response post = Send(verb::post, "/healthz");
   EXPECT_EQ(post.result_int(), 405u);
-  EXPECT_EQ(Header(post, "Allow"), "GET, HEAD");
+  EXPECT_EQ(http::HeaderOf(post, "Allow"), "GET, HEAD");
   http::Response openapi = Send(verb::get, "/openapi.json");
   EXPECT_EQ(openapi.result_int(), 200u);
   EXPECT_THAT(openapi.body(), HasSubstr(R"("/network/stats")"));
@@ -232,7 +227,7 @@ TEST_F(GatewayHandlerTest, MetricsCountRequestsAndBackendCalls) {
   Send(verb::get, "/nope");
   http::Response r = Send(verb::get, "/metrics");
   EXPECT_EQ(r.result_int(), 200u);
-  EXPECT_THAT(Header(r, "Content-Type"), HasSubstr("text/plain"));
+  EXPECT_THAT(http::HeaderOf(r, "Content-Type"), HasSubstr("text/plain"));
   EXPECT_THAT(r.body(), HasSubstr(R"(datamgmt_gateway_http_requests_total{code="200",method="GET",route="/network/stats"} 2)"));
   EXPECT_THAT(r.body(), HasSubstr(R"(datamgmt_gateway_http_requests_total{code="404",method="GET",route="unmatched"} 1)"));
   EXPECT_THAT(r.body(), HasSubstr(R"(datamgmt_gateway_backend_calls_total{code="OK",method="datamgmt.dht.v1.DhtService.GetNetworkStats"} 2)"));

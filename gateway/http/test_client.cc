@@ -14,6 +14,12 @@
 #include "absl/strings/str_cat.h"
 
 namespace datamgmt::gateway::http {
+
+std::string HeaderOf(const Response& response, absl::string_view name) {
+  auto it =
+      response.find(boost::beast::string_view(name.data(), name.size()));
+  return it == response.end() ? "" : std::string(it->value());
+}
 namespace {
 
 namespace net = boost::asio;

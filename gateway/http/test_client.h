@@ -35,6 +35,9 @@ namespace datamgmt::gateway::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The value of header `name` in `response`, or "" if it has none.
+std::string HeaderOf(const Response& response, absl::string_view name);
+
 class TestClient {
  public:
   // Connects to host:port. Every later operation fails with
